@@ -1,0 +1,95 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Layers, each depending only on those above it:
+//   KubeCore        object model, JSON values, selectors, request building (no I/O)
+//   KubeMachinery   patches, structural schemas, CEL subset, JSONPath, tables, OpenAPI (no I/O)
+//   KubeClient      the production Kubernetes client (kubeconfig, auth, HTTP, watch)
+//   KubeAPIServer   the embedded Kubernetes-compatible API server used by tests and `ferry dev`
+//   FerryCLI        the one `ferry` executable
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "ferry",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "ferry", targets: ["FerryCLI"]),
+        .library(name: "KubeCore", targets: ["KubeCore"]),
+        .library(name: "KubeClient", targets: ["KubeClient"]),
+        .library(name: "KubeAPIServer", targets: ["KubeAPIServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        .target(
+            name: "KubeCore",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "KubeMachinery",
+            dependencies: ["KubeCore"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "KubeClient",
+            dependencies: [
+                "KubeCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "KubeAPIServer",
+            dependencies: [
+                "KubeCore",
+                "KubeMachinery",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "FerryCLI",
+            dependencies: [
+                "KubeCore",
+                "KubeClient",
+                "KubeAPIServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "KubeTestSupport",
+            dependencies: ["KubeCore", "KubeClient", "KubeAPIServer"],
+            path: "Tests/KubeTestSupport",
+            swiftSettings: strict
+        ),
+        .testTarget(name: "KubeCoreTests", dependencies: ["KubeCore"], swiftSettings: strict),
+        .testTarget(name: "KubeMachineryTests", dependencies: ["KubeCore", "KubeMachinery"], swiftSettings: strict),
+        .testTarget(name: "KubeClientTests", dependencies: ["KubeCore", "KubeClient", "KubeAPIServer", "KubeTestSupport"], swiftSettings: strict),
+        .testTarget(name: "KubeAPIServerTests", dependencies: ["KubeCore", "KubeMachinery", "KubeAPIServer", "KubeClient", "KubeTestSupport"], swiftSettings: strict),
+        .testTarget(name: "KubectlTests", dependencies: ["KubeCore", "KubeAPIServer", "KubeTestSupport"], swiftSettings: strict),
+    ]
+)

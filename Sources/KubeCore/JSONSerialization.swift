@@ -1,0 +1,415 @@
+import Foundation
+
+/// A JSON syntax error with the byte offset where parsing stopped, phrased like the
+/// messages of Go's encoding/json that kube-apiserver returns for malformed bodies.
+public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var offset: Int
+    public var message: String
+    public init(offset: Int, message: String) {
+        self.offset = offset
+        self.message = message
+    }
+    public var description: String { "\(message) at offset \(offset)" }
+}
+
+extension JSONValue {
+    /// Parses a complete JSON text. Trailing non-whitespace is an error.
+    public static func parse(_ bytes: some Collection<UInt8>) throws(JSONSyntaxError) -> JSONValue {
+        let array = Array(bytes)
+        var parser = JSONParser(bytes: array)
+        return try parser.parseDocument()
+    }
+
+    public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
+        try parse(Array(text.utf8))
+    }
+
+    /// Compact JSON with object keys sorted, so equal values serialize identically.
+    public func serialized() -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(256)
+        JSONWriter.write(self, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(256)
+        JSONWriter.write(self, into: &out)
+        return out
+    }
+
+    /// Indented JSON, for humans.
+    public func prettyPrinted(indent: String = "  ") -> String {
+        var out = ""
+        JSONWriter.pretty(self, indent: indent, level: 0, into: &out)
+        return out
+    }
+}
+
+struct JSONParser {
+    let bytes: [UInt8]
+    var index = 0
+    var depth = 0
+    static let maxDepth = 10_000
+
+    init(bytes: [UInt8]) { self.bytes = bytes }
+
+    mutating func parseDocument() throws(JSONSyntaxError) -> JSONValue {
+        skipWhitespace()
+        if index >= bytes.count { throw JSONSyntaxError(offset: index, message: "unexpected end of JSON input") }
+        let value = try parseValue()
+        skipWhitespace()
+        if index < bytes.count {
+            throw JSONSyntaxError(offset: index, message: "invalid character \(quoted(bytes[index])) after top-level value")
+        }
+        return value
+    }
+
+    private func quoted(_ b: UInt8) -> String {
+        if b >= 0x20 && b < 0x7f { return "'\(Character(Unicode.Scalar(b)))'" }
+        return String(format: "'\\x%02x'", b)
+    }
+
+    private mutating func skipWhitespace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0a, 0x0d: index += 1
+            default: return
+            }
+        }
+    }
+
+    private mutating func parseValue() throws(JSONSyntaxError) -> JSONValue {
+        guard index < bytes.count else { throw JSONSyntaxError(offset: index, message: "unexpected end of JSON input") }
+        switch bytes[index] {
+        case UInt8(ascii: "{"): return try parseObject()
+        case UInt8(ascii: "["): return try parseArray()
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
+        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
+        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
+        default:
+            throw JSONSyntaxError(offset: index, message: "invalid character \(quoted(bytes[index])) looking for beginning of value")
+        }
+    }
+
+    private mutating func expectLiteral(_ literal: String) throws(JSONSyntaxError) {
+        let expected = Array(literal.utf8)
+        let count = expected.count
+        for i in 0..<count {
+            guard index + i < bytes.count else { throw JSONSyntaxError(offset: bytes.count, message: "unexpected end of JSON input") }
+            if bytes[index + i] != expected[i] {
+                throw JSONSyntaxError(offset: index + i, message: "invalid character \(quoted(bytes[index + i])) in literal \(literal)")
+            }
+        }
+        index += count
+    }
+
+    private mutating func enter() throws(JSONSyntaxError) {
+        depth += 1
+        if depth > Self.maxDepth { throw JSONSyntaxError(offset: index, message: "exceeded max depth") }
+    }
+
+    private mutating func parseObject() throws(JSONSyntaxError) -> JSONValue {
+        try enter()
+        defer { depth -= 1 }
+        index += 1
+        var result: [String: JSONValue] = [:]
+        skipWhitespace()
+        if index < bytes.count && bytes[index] == UInt8(ascii: "}") { index += 1; return .object(result) }
+        while true {
+            skipWhitespace()
+            guard index < bytes.count else { throw JSONSyntaxError(offset: index, message: "unexpected end of JSON input") }
+            guard bytes[index] == UInt8(ascii: "\"") else {
+                throw JSONSyntaxError(offset: index, message: "invalid character \(quoted(bytes[index])) looking for beginning of object key string")
+            }
+            let key = try parseString()
+            skipWhitespace()
+            guard index < bytes.count else { throw JSONSyntaxError(offset: index, message: "unexpected end of JSON input") }
+            guard bytes[index] == UInt8(ascii: ":") else {
+                throw JSONSyntaxError(offset: index, message: "invalid character \(quoted(bytes[index])) after object key")
+            }
+            index += 1
+            skipWhitespace()
+            result[key] = try parseValue()
+            skipWhitespace()
+            guard index < bytes.count else { throw JSONSyntaxError(offset: index, message: "unexpected end of JSON input") }
+            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+            if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(result) }
+            throw JSONSyntaxError(offset: index, message: "invalid character \(quoted(bytes[index])) after object key:value pair")
+        }
+    }
+
+    private mutating func parseArray() throws(JSONSyntaxError) -> JSONValue {
+        try enter()
+        defer { depth -= 1 }
+        index += 1
+        var result: [JSONValue] = []
+        skipWhitespace()
+        if index < bytes.count && bytes[index] == UInt8(ascii: "]") { index += 1; return .array(result) }
+        while true {
+            skipWhitespace()
+            result.append(try parseValue())
+            skipWhitespace()
+            guard index < bytes.count else { throw JSONSyntaxError(offset: index, message: "unexpected end of JSON input") }
+            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+            if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(result) }
+            throw JSONSyntaxError(offset: index, message: "invalid character \(quoted(bytes[index])) after array element")
+        }
+    }
+
+    private mutating func parseHex4() throws(JSONSyntaxError) -> UInt32 {
+        guard index + 4 <= bytes.count else { throw JSONSyntaxError(offset: index, message: "unexpected end of JSON input") }
+        var v: UInt32 = 0
+        for _ in 0..<4 {
+            let b = bytes[index]
+            let d: UInt32
+            switch b {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): d = UInt32(b - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): d = UInt32(b - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): d = UInt32(b - UInt8(ascii: "A") + 10)
+            default: throw JSONSyntaxError(offset: index, message: "invalid character \(quoted(b)) in \\u hexadecimal character escape")
+            }
+            v = v * 16 + d
+            index += 1
+        }
+        return v
+    }
+
+    private mutating func parseString() throws(JSONSyntaxError) -> String {
+        index += 1  // opening quote
+        let start = index
+        // Fast path: no escapes.
+        while index < bytes.count {
+            let b = bytes[index]
+            if b == UInt8(ascii: "\"") {
+                let s = String(decoding: bytes[start..<index], as: UTF8.self)
+                index += 1
+                return s
+            }
+            if b == UInt8(ascii: "\\") { break }
+            if b < 0x20 { throw JSONSyntaxError(offset: index, message: "invalid character \(quoted(b)) in string literal") }
+            index += 1
+        }
+        var buffer = Array(bytes[start..<index])
+        while index < bytes.count {
+            let b = bytes[index]
+            if b == UInt8(ascii: "\"") {
+                index += 1
+                return String(decoding: buffer, as: UTF8.self)
+            }
+            if b < 0x20 { throw JSONSyntaxError(offset: index, message: "invalid character \(quoted(b)) in string literal") }
+            if b != UInt8(ascii: "\\") { buffer.append(b); index += 1; continue }
+            index += 1
+            guard index < bytes.count else { break }
+            let e = bytes[index]
+            index += 1
+            switch e {
+            case UInt8(ascii: "\""): buffer.append(0x22)
+            case UInt8(ascii: "\\"): buffer.append(0x5c)
+            case UInt8(ascii: "/"): buffer.append(0x2f)
+            case UInt8(ascii: "b"): buffer.append(0x08)
+            case UInt8(ascii: "f"): buffer.append(0x0c)
+            case UInt8(ascii: "n"): buffer.append(0x0a)
+            case UInt8(ascii: "r"): buffer.append(0x0d)
+            case UInt8(ascii: "t"): buffer.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = try parseHex4()
+                if (0xD800..<0xDC00).contains(scalar) {
+                    // A high surrogate must be followed by \uDC00-\uDFFF; otherwise U+FFFD as Go does.
+                    if index + 1 < bytes.count && bytes[index] == UInt8(ascii: "\\") && bytes[index + 1] == UInt8(ascii: "u") {
+                        let save = index
+                        index += 2
+                        let low = try parseHex4()
+                        if (0xDC00..<0xE000).contains(low) {
+                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                        } else {
+                            index = save
+                            scalar = 0xFFFD
+                        }
+                    } else {
+                        scalar = 0xFFFD
+                    }
+                } else if (0xDC00..<0xE000).contains(scalar) {
+                    scalar = 0xFFFD
+                }
+                let u = Unicode.Scalar(scalar) ?? "\u{FFFD}"
+                buffer.append(contentsOf: Array(String(Character(u)).utf8))
+            default:
+                throw JSONSyntaxError(offset: index - 1, message: "invalid character \(quoted(e)) in string escape code")
+            }
+        }
+        throw JSONSyntaxError(offset: index, message: "unexpected end of JSON input")
+    }
+
+    private mutating func parseNumber() throws(JSONSyntaxError) -> JSONValue {
+        let start = index
+        var isInteger = true
+        if bytes[index] == UInt8(ascii: "-") { index += 1 }
+        guard index < bytes.count else { throw JSONSyntaxError(offset: index, message: "unexpected end of JSON input") }
+        if bytes[index] == UInt8(ascii: "0") {
+            index += 1
+        } else if (UInt8(ascii: "1")...UInt8(ascii: "9")).contains(bytes[index]) {
+            while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
+        } else {
+            throw JSONSyntaxError(offset: index, message: "invalid character \(quoted(bytes[index])) in numeric literal")
+        }
+        if index < bytes.count && bytes[index] == UInt8(ascii: ".") {
+            isInteger = false
+            index += 1
+            let digitsStart = index
+            while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
+            if index == digitsStart {
+                throw JSONSyntaxError(offset: index, message: "invalid character after decimal point in numeric literal")
+            }
+        }
+        if index < bytes.count && (bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E")) {
+            isInteger = false
+            index += 1
+            if index < bytes.count && (bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-")) { index += 1 }
+            let digitsStart = index
+            while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
+            if index == digitsStart {
+                throw JSONSyntaxError(offset: index, message: "invalid character in exponent of numeric literal")
+            }
+        }
+        let text = String(decoding: bytes[start..<index], as: UTF8.self)
+        if isInteger, let i = Int64(text) { return .int(i) }
+        guard let d = Double(text) else { throw JSONSyntaxError(offset: start, message: "invalid numeric literal") }
+        return .double(d)
+    }
+}
+
+enum JSONWriter {
+    static func write(_ value: JSONValue, into out: inout [UInt8]) {
+        switch value {
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .int(let i): out.append(contentsOf: String(i).utf8)
+        case .double(let d): out.append(contentsOf: formatDouble(d).utf8)
+        case .string(let s): writeString(s, into: &out)
+        case .array(let a):
+            out.append(UInt8(ascii: "["))
+            for (i, element) in a.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                write(element, into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let o):
+            out.append(UInt8(ascii: "{"))
+            for (i, key) in o.keys.sorted().enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                writeString(key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                write(o[key] ?? .null, into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    static func formatDouble(_ d: Double) -> String {
+        guard d.isFinite else { return "null" }
+        if d.rounded() == d && abs(d) < 1e15 { return String(Int64(d)) }
+        return "\(d)"
+    }
+
+    static func writeString(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for b in s.utf8 {
+            switch b {
+            case 0x22: out.append(contentsOf: [0x5c, 0x22])
+            case 0x5c: out.append(contentsOf: [0x5c, 0x5c])
+            case 0x0a: out.append(contentsOf: [0x5c, UInt8(ascii: "n")])
+            case 0x0d: out.append(contentsOf: [0x5c, UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [0x5c, UInt8(ascii: "t")])
+            case 0x00..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: [0x5c, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(b >> 4)], hex[Int(b & 0xf)]])
+            default: out.append(b)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    static func pretty(_ value: JSONValue, indent: String, level: Int, into out: inout String) {
+        let pad = String(repeating: indent, count: level)
+        let inner = String(repeating: indent, count: level + 1)
+        switch value {
+        case .array(let a) where !a.isEmpty:
+            out += "[\n"
+            for (i, element) in a.enumerated() {
+                out += inner
+                pretty(element, indent: indent, level: level + 1, into: &out)
+                out += i == a.count - 1 ? "\n" : ",\n"
+            }
+            out += pad + "]"
+        case .object(let o) where !o.isEmpty:
+            out += "{\n"
+            let keys = o.keys.sorted()
+            for (i, key) in keys.enumerated() {
+                out += inner + JSONValue.string(key).serialized() + ": "
+                pretty(o[key] ?? .null, indent: indent, level: level + 1, into: &out)
+                out += i == keys.count - 1 ? "\n" : ",\n"
+            }
+            out += pad + "}"
+        default:
+            out += value.serialized()
+        }
+    }
+}
+
+// MARK: - Codable bridge, so typed structs can embed free-form JSON.
+
+extension JSONValue: Codable {
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { self = .null; return }
+        if let b = try? c.decode(Bool.self) { self = .bool(b); return }
+        if let i = try? c.decode(Int64.self) { self = .int(i); return }
+        if let d = try? c.decode(Double.self) { self = .double(d); return }
+        if let s = try? c.decode(String.self) { self = .string(s); return }
+        if let a = try? c.decode([JSONValue].self) { self = .array(a); return }
+        if let o = try? c.decode([String: JSONValue].self) { self = .object(o); return }
+        throw DecodingError.dataCorruptedError(in: c, debugDescription: "not a JSON value")
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .null: try c.encodeNil()
+        case .bool(let b): try c.encode(b)
+        case .int(let i): try c.encode(i)
+        case .double(let d): try c.encode(d)
+        case .string(let s): try c.encode(s)
+        case .array(let a): try c.encode(a)
+        case .object(let o): try c.encode(o)
+        }
+    }
+
+    /// Converts any Encodable (a typed Kubernetes object) into a JSON value.
+    public init(encoding value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var c = encoder.singleValueContainer()
+            try c.encode(KubeTime.format(date))
+        }
+        let data = try encoder.encode(value)
+        self = try JSONValue.parse(data)
+    }
+
+    /// Decodes this value into a typed object.
+    public func decode<T: Decodable>(_ type: T.Type = T.self) throws -> T {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let c = try decoder.singleValueContainer()
+            let s = try c.decode(String.self)
+            guard let date = KubeTime.parse(s) else {
+                throw DecodingError.dataCorruptedError(in: c, debugDescription: "not an RFC 3339 time: \(s)")
+            }
+            return date
+        }
+        return try decoder.decode(T.self, from: Data(serializedBytes()))
+    }
+}
