@@ -51,7 +51,7 @@ struct JSONParser {
     let bytes: [UInt8]
     var index = 0
     var depth = 0
-    static let maxDepth = 10_000
+    static let maxDepth = 1_000  // bounded so hostile input cannot exhaust a task's stack
 
     init(bytes: [UInt8]) { self.bytes = bytes }
 

@@ -1,0 +1,33 @@
+/// `ferry bench ...`: benchmarks that print tables (never run as tests).
+import ArgumentParser
+
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmarks that print numbers.",
+        subcommands: [APIServerBench.self]
+    )
+}
+
+/// Latency samples summarised as percentiles.
+struct LatencySummary {
+    var samples: [Duration]
+
+    func percentile(_ p: Double) -> Duration {
+        guard !samples.isEmpty else { return .zero }
+        let sorted = samples.sorted()
+        let index = min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)
+        return sorted[max(0, index)]
+    }
+
+    static func milliseconds(_ d: Duration) -> String {
+        let ms = Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+        return ms < 10 ? String(format: "%.2f ms", ms) : String(format: "%.1f ms", ms)
+    }
+
+    var row: String {
+        "p50 \(Self.milliseconds(percentile(0.5)))  p99 \(Self.milliseconds(percentile(0.99)))  max \(Self.milliseconds(percentile(1)))"
+    }
+}
+
+import Foundation

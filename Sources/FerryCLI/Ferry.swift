@@ -1,0 +1,12 @@
+/// The `ferry` executable: one binary, one subcommand per role (see API.md,
+/// "Command-line contract").
+import ArgumentParser
+
+@main
+struct Ferry: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ferry",
+        abstract: "Run Airbyte-protocol data syncs as Kubernetes resources.",
+        subcommands: [APIServerCommand.self, BenchCommand.self]
+    )
+}
