@@ -5,6 +5,7 @@ import PackageDescription
 //   KubeCore        object model, JSON values, selectors, request building (no I/O)
 //   KubeMachinery   patches, structural schemas, CEL subset, JSONPath, tables, OpenAPI (no I/O)
 //   KubeClient      the production Kubernetes client (kubeconfig, auth, HTTP, watch)
+//   KubeRuntime     the controller runtime: watcher, reflector, work queue, controller, leader election
 //   KubeAPIServer   the embedded Kubernetes-compatible API server used by tests and `ferry dev`
 //   FerryCLI        the one `ferry` executable
 let strict: [SwiftSetting] = [
@@ -29,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -50,6 +52,19 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "KubeRuntime",
+            dependencies: [
+                "KubeCore",
+                "KubeClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
@@ -90,6 +105,7 @@ let package = Package(
         .testTarget(name: "KubeMachineryTests", dependencies: ["KubeCore", "KubeMachinery"], swiftSettings: strict),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeCore", "KubeClient", "KubeAPIServer", "KubeTestSupport"], swiftSettings: strict),
         .testTarget(name: "KubeAPIServerTests", dependencies: ["KubeCore", "KubeMachinery", "KubeAPIServer", "KubeClient", "KubeTestSupport"], swiftSettings: strict),
+        .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeCore", "KubeClient", "KubeRuntime", "KubeAPIServer", "KubeTestSupport"], swiftSettings: strict),
         .testTarget(name: "KubectlTests", dependencies: ["KubeCore", "KubeAPIServer", "KubeTestSupport"], swiftSettings: strict),
     ]
 )

@@ -12,11 +12,22 @@ public struct ObjectList: Sendable, Hashable {
     }
 }
 
-/// What a DELETE returned: a success `Status` (the object is gone), or the object
-/// itself, still present because finalizers or foreground deletion hold it.
+/// What a DELETE returned. Servers answer either with a `Status` or with the object
+/// (kube-apiserver returns the object for pods and custom resources), so an object body
+/// alone does not mean the deletion is incomplete: its `deletionTimestamp` does.
 public enum DeleteOutcome: Sendable, Hashable {
+    /// The object is gone; the server answered with a success Status.
     case deleted(Status)
+    /// The object is gone; the server returned its final state.
+    case deletedObject(JSONValue)
+    /// The object still exists with a deletionTimestamp: finalizers (or a grace period)
+    /// hold it until they are done.
     case pending(JSONValue)
+
+    public var isPending: Bool {
+        if case .pending = self { return true }
+        return false
+    }
 }
 
 extension KubernetesClient {
@@ -120,7 +131,8 @@ extension KubernetesClient {
         return try deleteOutcome(json, operation: "DELETE \(resource.plural)/\(name)")
     }
 
-    /// Deletes every object matching `listOptions`' selectors in a namespace (or cluster-wide).
+    /// Deletes every object matching `listOptions`' selectors. For namespaced types this is
+    /// per namespace (nil means the client's default; the API has no cluster-wide form).
     public func deleteCollection(
         _ resource: ResourceType, namespace: String? = nil, listOptions: ListOptions = ListOptions(), options: DeleteOptions = DeleteOptions()
     ) async throws(KubeClientError) -> DeleteOutcome {
@@ -178,6 +190,6 @@ extension KubernetesClient {
             }
             return .deleted(status)
         }
-        return .pending(json)
+        return json.deletionTimestamp == nil ? .deletedObject(json) : .pending(json)
     }
 }

@@ -21,6 +21,7 @@ final class TestHTTPClient: Sendable {
     let http: HTTPClient
     let baseURL: String
     let token: String?
+    let server: EmbeddedAPIServer
 
     init(_ server: EmbeddedAPIServer, token: String? = nil, useToken: Bool = true, clientCertificate: (certificatePEM: String, privateKeyPEM: String)? = nil) throws {
         var tls = TLSConfiguration.makeClientConfiguration()
@@ -35,10 +36,16 @@ final class TestHTTPClient: Sendable {
         config.timeout = .init(connect: .seconds(5), read: .seconds(60))
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
         baseURL = server.url
+        self.server = server
         self.token = useToken ? (token ?? server.bearerToken) : nil
     }
 
-    func close() async throws { try await http.shutdown() }
+    /// Ends open watches first: the HTTP client only notices a cancelled streaming body when
+    /// data arrives, so without this its shutdown waits for the stream's grace period.
+    func close() async throws {
+        server.faults.dropWatches()
+        try await http.shutdown()
+    }
 
     func request(_ method: NIOHTTP1.HTTPMethod, _ path: String, json: JSONValue? = nil, body: [UInt8]? = nil,
                  contentType: String? = nil, headers: [(String, String)] = []) async throws -> TestResponse {

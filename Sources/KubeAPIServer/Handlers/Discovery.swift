@@ -76,7 +76,7 @@ enum OpenAPIEndpoints {
             var paths: [String: JSONValue] = [:]
             for gv in registry.byGroupVersion.keys {
                 let rel = gv.group.isEmpty ? "api/\(gv.version)" : "apis/\(gv.group)/\(gv.version)"
-                let hash = String(UInt64(bitPattern: Int64(document(registry, gv).serialized().hashValue)), radix: 16)
+                let hash = stableHash(document(registry, gv).serialized())
                 paths[rel] = ["serverRelativeURL": .string("/openapi/v3/\(rel)?hash=\(hash)")]
             }
             let doc: JSONValue = ["paths": .object(paths)]
@@ -94,6 +94,31 @@ enum OpenAPIEndpoints {
         let resources = (registry.byGroupVersion[gv] ?? [:]).values.sorted { $0.type.plural < $1.type.plural }.map {
             OpenAPIResource(type: $0.type, schema: $0.openAPISchema, hasStatus: $0.hasStatus, hasScale: $0.scale != nil)
         }
-        return OpenAPIBuilder.v3Document(groupVersion: gv, resources: resources)
+        return withWriteParameters(OpenAPIBuilder.v3Document(groupVersion: gv, resources: resources))
+    }
+
+    /// Adds the write query parameters kube-apiserver documents on create/update/patch. kubectl
+    /// checks the PATCH operation for `fieldValidation` to decide on server-side validation;
+    /// without it, it falls back to client-side validation against /openapi/v2.
+    static func withWriteParameters(_ doc: JSONValue) -> JSONValue {
+        guard case .object(var paths) = doc["paths"] else { return doc }
+        let names = ["dryRun", "fieldManager", "fieldValidation"]
+        for (path, item) in paths {
+            var item = item
+            for verb in ["post", "put", "patch"] where !item[verb].isNull {
+                var params = item[verb]["parameters"].arrayValue ?? []
+                for name in names where !params.contains(where: { $0["name"].stringValue == name }) {
+                    params.append(["name": .string(name), "in": "query", "uniqueItems": true, "schema": ["type": "string"]])
+                }
+                if verb == "patch" && !params.contains(where: { $0["name"] == "force" }) {
+                    params.append(["name": "force", "in": "query", "uniqueItems": true, "schema": ["type": "boolean"]])
+                }
+                item[verb]["parameters"] = .array(params)
+            }
+            paths[path] = item
+        }
+        var out = doc
+        out["paths"] = .object(paths)
+        return out
     }
 }

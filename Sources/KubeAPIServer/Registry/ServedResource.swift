@@ -45,7 +45,7 @@ struct ServedResource: Sendable {
         ]
         if !shortNames.isEmpty { main["shortNames"] = .array(shortNames.map { .string($0) }) }
         if !categories.isEmpty { main["categories"] = .array(categories.map { .string($0) }) }
-        main["storageVersionHash"] = .string(String(type.plural.hashValue & 0xFFFF_FFFF, radix: 36))
+        main["storageVersionHash"] = .string(String(stableHash(storageKey).prefix(12)))
         var entries = [main]
         func sub(_ name: String, kind: String, verbs: [String], group: String? = nil, version: String? = nil) {
             var e: JSONValue = [
@@ -63,6 +63,7 @@ struct ServedResource: Sendable {
             case "binding": sub(name, kind: "Binding", verbs: ["create"])
             case "eviction": sub(name, kind: "Eviction", verbs: ["create"], group: "policy", version: "v1")
             case "log": sub(name, kind: "Pod", verbs: ["get"])
+            case "finalize": sub(name, kind: type.kind, verbs: ["update"])
             default: sub(name, kind: type.kind, verbs: ["get"])
             }
         }

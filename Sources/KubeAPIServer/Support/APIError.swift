@@ -102,3 +102,11 @@ struct GroupResourceName: Sendable, Hashable {
 
     static let namespaces = GroupResourceName(group: "", resource: "namespaces")
 }
+
+/// FNV-1a, for stable identifiers derived from content (discovery and OpenAPI hashes);
+/// `hashValue` is seeded per process, which would change them on every restart.
+func stableHash(_ text: String) -> String {
+    var h: UInt64 = 0xCBF2_9CE4_8422_2325
+    for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
+    return String(h, radix: 16)
+}

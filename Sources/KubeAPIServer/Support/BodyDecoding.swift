@@ -13,6 +13,7 @@ enum BodyDecoding {
     /// Decodes a body as JSON, or YAML when the content type says so.
     static func decode(_ body: [UInt8], contentType: String?) throws(APIError) -> JSONValue {
         if body.isEmpty { throw .badRequest("the request body is empty; an object was expected") }
+        if KubeProtobuf.isProtobuf(contentType) { return try KubeProtobuf.decode(body) }
         if isYAML(contentType) {
             guard let text = String(validating: body, as: UTF8.self) else {
                 throw .badRequest("the request body is not valid UTF-8")
