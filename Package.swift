@@ -103,7 +103,7 @@ let package = Package(
         ),
         .testTarget(name: "KubeCoreTests", dependencies: ["KubeCore"], swiftSettings: strict),
         .testTarget(name: "KubeMachineryTests", dependencies: ["KubeCore", "KubeMachinery"], swiftSettings: strict),
-        .testTarget(name: "KubeClientTests", dependencies: ["KubeCore", "KubeClient", "KubeAPIServer", "KubeTestSupport"], swiftSettings: strict),
+        .testTarget(name: "KubeClientTests", dependencies: ["KubeCore", "KubeClient", "KubeAPIServer", "KubeTestSupport", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         .testTarget(name: "KubeAPIServerTests", dependencies: ["KubeCore", "KubeMachinery", "KubeAPIServer", "KubeClient", "KubeTestSupport"], swiftSettings: strict),
         .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeCore", "KubeClient", "KubeRuntime", "KubeAPIServer", "KubeTestSupport"], swiftSettings: strict),
         .testTarget(name: "KubectlTests", dependencies: ["KubeCore", "KubeAPIServer", "KubeTestSupport"], swiftSettings: strict),

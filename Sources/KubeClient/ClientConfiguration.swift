@@ -88,7 +88,11 @@ public struct ClientConfiguration: Sendable, CustomStringConvertible {
     public var retry: RetryPolicy = RetryPolicy()
     /// Deadline for one non-watch request attempt.
     public var requestTimeout: Duration = .seconds(60)
+    /// How long connecting (TCP + TLS handshake, with the HTTP client's own reconnects) may take.
+    public var connectTimeout: Duration = .seconds(10)
     public var userAgent: String = "ferry"
+    /// HTTP/1.1 connections kept to the server; every open watch uses one of them.
+    public var maxConnectionsPerHost: Int = 256
 
     public init(server: String, tls: TLSOptions = TLSOptions(), auth: AuthSource = .none, namespace: String = "default", source: String = "explicit") {
         self.server = server.hasSuffix("/") ? String(server.dropLast()) : server

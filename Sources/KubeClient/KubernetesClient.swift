@@ -33,7 +33,10 @@ public final class KubernetesClient: Sendable {
         }
         var httpConfig = HTTPClient.Configuration()
         // Watches stay open for minutes with no data; the per-request deadline bounds other calls.
-        httpConfig.timeout = HTTPClient.Configuration.Timeout(connect: .seconds(10), read: nil)
+        httpConfig.timeout = HTTPClient.Configuration.Timeout(connect: Self.timeAmount(configuration.connectTimeout), read: nil)
+        // Each open watch holds an HTTP/1.1 connection for its lifetime; with the library's
+        // default of 8 per host, eight informers would starve every other request.
+        httpConfig.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = configuration.maxConnectionsPerHost
         if scheme == "https" {
             if let name = configuration.tls.serverName, !name.isEmpty, name != host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")) {
                 throw .configuration(ConfigurationError("\(configuration.source): tls-server-name \"\(name)\" differs from the server host \"\(host)\"; this is not supported"))
@@ -108,7 +111,7 @@ public final class KubernetesClient: Sendable {
                 // The server ends a watch after timeoutSeconds; allow for slack before giving up.
                 deadline = request.query.first { $0.0 == "timeoutSeconds" }.flatMap { Int64($0.1) }.map { .now() + .seconds($0 + 30) } ?? .distantFuture
             } else {
-                deadline = .now() + TimeAmount.nanoseconds(Int64(CredentialProvider.seconds(configuration.requestTimeout) * 1e9))
+                deadline = .now() + Self.timeAmount(configuration.requestTimeout)
             }
 
             let response: HTTPClientResponse
@@ -150,6 +153,10 @@ public final class KubernetesClient: Sendable {
             }
             throw .api(apiError)
         }
+    }
+
+    static func timeAmount(_ d: Duration) -> TimeAmount {
+        .nanoseconds(d.components.seconds * 1_000_000_000 + d.components.attoseconds / 1_000_000_000)
     }
 
     private func pause(_ delay: Duration, operation: String) async throws(KubeClientError) {

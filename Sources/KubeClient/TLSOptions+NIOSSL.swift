@@ -9,6 +9,9 @@ extension TLSOptions {
     /// (exec plugins may supply one at run time).
     public func makeTLSConfiguration(identity: ClientIdentity? = nil) throws(ConfigurationError) -> TLSConfiguration {
         var tls = TLSConfiguration.makeClientConfiguration()
+        // Closing a cancelled watch waits for the server's close_notify, which a server busy
+        // streaming never sends; the 5 s default would stall every client shutdown.
+        tls.shutdownTimeout = .seconds(1)
         if insecureSkipTLSVerify {
             tls.certificateVerification = .none
         } else {

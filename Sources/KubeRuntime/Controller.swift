@@ -112,7 +112,8 @@ public final class Controller: Service, Sendable {
     public func shutDown() { queue.shutDown() }
 
     private func worker() async {
-        while let key = await queue.get() {
+        // After cancellation (leadership lost) stop at once; graceful shutdown drains instead.
+        while !Task.isCancelled, let key = await queue.get() {
             await process(key)
             queue.done(key)
         }

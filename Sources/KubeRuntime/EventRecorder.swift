@@ -18,6 +18,11 @@ public struct EventCorrelator: Sendable {
     public struct Key: Hashable, Sendable {
         public var kind: String, namespace: String, name: String, uid: String
         public var type: String, reason: String, message: String
+
+        public init(kind: String, namespace: String, name: String, uid: String, type: String, reason: String, message: String) {
+            (self.kind, self.namespace, self.name, self.uid) = (kind, namespace, name, uid)
+            (self.type, self.reason, self.message) = (type, reason, message)
+        }
     }
     public enum Decision: Sendable, Hashable {
         case create

@@ -85,11 +85,11 @@ public enum StatusUpdater {
     /// Returns the updated object, or the current one when `mutate` returned false (no change).
     public static func update(
         client: KubernetesClient, resource: ResourceType, name: String, namespace: String?, attempts: Int = 5,
-        mutate: (inout JSONValue) throws -> Bool
+        mutate: (inout JSONValue) async throws -> Bool
     ) async throws -> JSONValue {
         for attempt in 1...max(attempts, 1) {
             var object = try await client.get(resource, name: name, namespace: namespace)
-            guard try mutate(&object) else { return object }
+            guard try await mutate(&object) else { return object }
             let result: Result<JSONValue, KubeClientError>
             do {
                 result = .success(try await client.updateStatus(object, resource, namespace: namespace))

@@ -13,7 +13,8 @@ import Synchronization
 public final class Informer: Sendable {
     public let resource: ResourceType
     public let store: ObjectStore
-    private let watcher: Watcher
+    /// nil for an informer fed only through `deliver` (tests, custom sources).
+    private let watcher: Watcher?
     private let handlers = Mutex<[@Sendable (StoreChange) -> Void]>([])
 
     public init(
@@ -27,16 +28,33 @@ public final class Informer: Sendable {
         self.watcher = Watcher(client: client, resource: resource, namespace: namespace, configuration: configuration, clock: clock, logger: logger)
     }
 
+    /// An informer with no watcher: its store changes only through `deliver`, and `run`
+    /// just waits for cancellation. For tests and custom event sources.
+    public init(resource: ResourceType, indexers: [String: IndexFunction] = [:], transform: (@Sendable (JSONValue) -> JSONValue)? = nil) {
+        self.resource = resource
+        self.store = ObjectStore(indexers: indexers, transform: transform)
+        self.watcher = nil
+    }
+
     public func addHandler(_ handler: @escaping @Sendable (StoreChange) -> Void) {
         handlers.withLock { $0.append(handler) }
     }
 
     /// Runs until the task is cancelled.
     public func run() async {
-        await watcher.run { event in
-            let changes = self.store.apply(event)
-            let hs = self.handlers.withLock { $0 }
-            for change in changes { for h in hs { h(change) } }
+        guard let watcher else {
+            // Nothing to watch: stay "running" until cancelled, like a real informer.
+            await ChangeSignal().wait(after: 0)
+            return
         }
+        await watcher.run { event in self.deliver(event) }
+    }
+
+    /// Applies an event to the store and notifies the handlers, as the watcher does. Public
+    /// so tests and custom sources can drive an informer without a server.
+    public func deliver(_ event: WatcherEvent) {
+        let changes = store.apply(event)
+        let hs = handlers.withLock { $0 }
+        for change in changes { for h in hs { h(change) } }
     }
 }

@@ -57,6 +57,7 @@ public final class ObjectStore: Sendable {
         var objects: [ObjectKey: JSONValue] = [:]
         var indices: [String: [String: Set<ObjectKey>]] = [:]
         var synced = false
+        var lists = 0
     }
     private let state = Mutex(State())
     private let syncedSignal = ChangeSignal()
@@ -78,6 +79,9 @@ public final class ObjectStore: Sendable {
 
     public var isSynced: Bool { state.withLock { $0.synced } }
     public var count: Int { state.withLock { $0.objects.count } }
+    /// How many complete lists have replaced the content (1 after the initial sync; each
+    /// relist after a 410 adds one).
+    public var listCount: Int { state.withLock { $0.lists } }
 
     /// Returns once the first complete list has been stored (or the task is cancelled).
     public func waitUntilSynced() async {
@@ -129,6 +133,7 @@ public final class ObjectStore: Sendable {
                 for (key, obj) in next { index(&s, key, obj) }
                 let was = s.synced
                 s.synced = true
+                s.lists += 1
                 return (changes, !was)
             }
             if becameSynced { syncedSignal.signal() }

@@ -62,13 +62,16 @@ public struct Watcher: Sendable {
 
     private func watch(_ options: ListOptions, machine: inout WatcherStateMachine, _ onEvent: @Sendable (WatcherEvent) async -> Void) async -> WatcherStateMachine.Action {
         let stream = client.watch(resource, namespace: namespace, options: options)
+        let started = clock.now
+        var events = 0
         do {
             for try await event in stream {
+                events += 1
                 let (out, replace) = machine.received(event)
                 if let out { await onEvent(out) }
                 if let replace { return replace }
             }
-            return machine.ended(error: nil)
+            return machine.watchClosed(events: events, lasted: clock.now - started)
         } catch {
             if Task.isCancelled { return machine.ended(error: nil) }
             let gone = (error as? KubeClientError)?.isGone ?? false

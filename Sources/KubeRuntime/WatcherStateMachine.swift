@@ -124,6 +124,17 @@ public struct WatcherStateMachine: Sendable {
         return failed(gone: gone)
     }
 
+    /// A watch closed without error after `lasted`, having delivered `events` events
+    /// (bookmarks included). Like client-go's reflector, a watch that lasted under a second
+    /// and delivered nothing counts as a failure ("very short watch"), so a server that
+    /// closes every watch at once is not hammered in a tight loop.
+    public mutating func watchClosed(events: Int, lasted: Duration) -> Action {
+        if events == 0 && lasted < .seconds(1), case .watching = state {
+            return failed(gone: false)
+        }
+        return ended(error: nil)
+    }
+
     /// The backoff elapsed.
     public mutating func backoffElapsed() -> Action {
         guard case .backingOff(let resume) = state else { return start() }

@@ -83,6 +83,17 @@ import Testing
         #expect(m.failures == 0)
     }
 
+    @Test func aVeryShortEmptyWatchBacksOffButAnIdleOneResumes() {
+        var m = WatcherStateMachine()
+        _ = m.start()
+        _ = m.listed(page([], rv: "4"))
+        guard case .sleep = m.watchClosed(events: 0, lasted: .milliseconds(50)) else { Issue.record("expected a backoff"); return }
+        guard case .watch(let w) = m.backoffElapsed() else { Issue.record("expected a watch"); return }
+        #expect(w.resourceVersion == "4")
+        guard case .watch = m.watchClosed(events: 0, lasted: .seconds(290)) else { Issue.record("an idle watch resumes at once"); return }
+        guard case .watch = m.watchClosed(events: 3, lasted: .milliseconds(10)) else { Issue.record("a watch with events resumes at once"); return }
+    }
+
     @Test func aFailedPageIsRetriedFromItsContinueToken() {
         var m = WatcherStateMachine(configuration: .init(pageSize: 1))
         _ = m.start()

@@ -35,12 +35,14 @@ import Testing
         try await withClient(configure: { _, config in
             config.tls.certificateAuthorityPEM = Array(otherCA.certificatePEM.utf8)
             config.retry = RetryPolicy(maxAttempts: 1)
+            config.connectTimeout = .seconds(1)  // the HTTP client retries the handshake until this passes
         }) { _, client in
             do throws(KubeClientError) {
                 _ = try await client.get(.namespace, name: "default")
                 Issue.record("a server certificate from another CA must be rejected")
             } catch {
-                guard case .transport = error else { Issue.record("expected a transport error, got \(error)"); return }
+                guard case .transport(let transport) = error else { Issue.record("expected a transport error, got \(error)"); return }
+                #expect(transport.underlying.contains("CERTIFICATE_VERIFY_FAILED"), "\(transport)")
             }
         }
     }

@@ -143,3 +143,24 @@ func withTimeout2<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable 
         return await group.next() ?? nil
     }
 }
+
+@Suite struct ManyWatchesIntegrationTests {
+    /// An operator holds one watch per informer; more open watches than an HTTP client's
+    /// default connection limit must not starve ordinary requests.
+    @Test func twelveOpenWatchesDoNotBlockOtherRequests() async throws {
+        try await withClient { _, client in
+            let api = Api<ConfigMap>(client, namespace: "default")
+            let rv = try #require(try await api.list().metadata.resourceVersion)
+            let streams = (0..<12).map { _ in api.watch(ListOptions(resourceVersion: rv)) }
+            _ = try await withTimeout(.seconds(10), "a create while 12 watches are open") {
+                try await api.create(ConfigMap(metadata: ObjectMeta(name: "seen-by-all")))
+            }
+            for stream in streams {
+                let events = try await withTimeout(.seconds(10), "the event on every watch") {
+                    try await collect(stream, count: 1, skipping: .bookmark)
+                }
+                #expect(events.first?.object.name == "seen-by-all")
+            }
+        }
+    }
+}

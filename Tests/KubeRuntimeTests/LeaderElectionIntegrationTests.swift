@@ -1,0 +1,95 @@
+/// Two leader electors against one embedded API server: exactly one leads; a graceful stop
+/// hands over within about one retry period; a killed leader is replaced within the lease.
+import KubeAPIServer
+import KubeClient
+import KubeCore
+import KubeRuntime
+import KubeTestSupport
+import Synchronization
+import Testing
+
+@Suite(.timeLimit(.minutes(1))) struct LeaderElectionIntegrationTests {
+    /// Short durations: lease 2 s, renew 1.5 s, retry 0.2 s.
+    func config(_ identity: String) -> LeaderElectionConfiguration {
+        LeaderElectionConfiguration(
+            leaseName: "ferry-operator", namespace: "default", identity: identity, leaseDuration: .seconds(2), renewDeadline: .milliseconds(1500),
+            retryPeriod: .milliseconds(200))
+    }
+
+    final class Leading: Sendable {
+        private let state = Mutex<(current: Set<String>, overlap: Bool)>(([], false))
+        func enter(_ id: String) { state.withLock { s in s.current.insert(id); if s.current.count > 1 { s.overlap = true } } }
+        func exit(_ id: String) { _ = state.withLock { $0.current.remove(id) } }
+        var current: Set<String> { state.withLock { $0.current } }
+        var overlapped: Bool { state.withLock { $0.overlap } }
+    }
+
+    func elector(_ id: String, _ client: KubernetesClient, _ leading: Leading) throws -> LeaderElector {
+        try LeaderElector(configuration: config(id), client: client) {
+            leading.enter(id)
+            // Runs "controllers" until cancelled.
+            try? await Task.sleep(for: .seconds(3600))
+            leading.exit(id)
+        }
+    }
+
+    @Test func gracefulStopHandsOverWithinARetryPeriod() async throws {
+        try await withClient { _, client in
+            let leading = Leading()
+            let a = try elector("a", client, leading)
+            let b = try elector("b", client, leading)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await a.run() }
+                try await poll { a.isLeader && leading.current == ["a"] }
+                group.addTask { await b.run() }
+                // b campaigns for several retry periods without taking over.
+                let clock = ContinuousClock()
+                let watchUntil = clock.now + .milliseconds(800)
+                try await poll { clock.now >= watchUntil }
+                #expect(!b.isLeader)
+                #expect(leading.current == ["a"])
+
+                let stopped = clock.now
+                a.stop()
+                try await poll(timeout: .seconds(3)) { b.isLeader && leading.current == ["b"] }
+                let handover = stopped.duration(to: clock.now)
+                // Released lease: b takes it at its next retry (0.2 s × jitter ≤ 1.2), plus request time.
+                #expect(handover < .milliseconds(800), "handover took \(handover)")
+                let lease = try await client.get(.lease, name: "ferry-operator", namespace: "default")
+                #expect(lease["spec"]["holderIdentity"] == "b")
+                #expect(lease["spec"]["leaseTransitions"] == 1)
+                b.stop()
+                try await group.waitForAll()
+            }
+            #expect(!leading.overlapped, "two candidates led at once")
+            let lease = try await client.get(.lease, name: "ferry-operator", namespace: "default")
+            #expect(lease["spec"]["holderIdentity"] == .null, "a graceful stop releases the lease")
+        }
+    }
+
+    @Test func killedLeaderIsReplacedWithinTheLeaseDuration() async throws {
+        try await withClient { _, client in
+            let leading = Leading()
+            let a = try elector("a", client, leading)
+            let b = try elector("b", client, leading)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                let killable = Task { await a.run() }
+                try await poll { a.isLeader }
+                group.addTask { await b.run() }
+                let clock = ContinuousClock()
+                // "Kill" a: cancel it without release; the lease stays held until it expires.
+                killable.cancel()
+                await killable.value
+                let killed = clock.now
+                let lease = try await client.get(.lease, name: "ferry-operator", namespace: "default")
+                #expect(lease["spec"]["holderIdentity"] == "a", "a killed leader does not release")
+                try await poll(timeout: .seconds(5)) { b.isLeader }
+                let handover = killed.duration(to: clock.now)
+                #expect(handover >= .milliseconds(1500), "b must wait for the lease to expire (took \(handover))")
+                #expect(handover < .milliseconds(2600), "b must take over within the lease duration plus a retry (took \(handover))")
+                b.stop()
+                try await group.waitForAll()
+            }
+        }
+    }
+}
