@@ -79,8 +79,8 @@ struct APIServerBench: AsyncParsableCommand {
         }
         let createTime = clock.now - start
         let creates = LatencySummary(samples: createLatencies.all)
-        print("API server benchmark (HTTPS, production client, \(objects) ConfigMaps of ~450 B)")
-        print(String(format: "create           %8.0f creates/s  (%d concurrent)  ", Double(objects) / seconds(createTime), concurrency) + creates.row)
+        emit("API server benchmark (HTTPS, production client, \(objects) ConfigMaps of ~450 B)")
+        emit(String(format: "create           %8.0f creates/s  (%d concurrent)  ", Double(objects) / seconds(createTime), concurrency) + creates.row)
 
         // Lists.
         var full: [Duration] = []
@@ -90,21 +90,21 @@ struct APIServerBench: AsyncParsableCommand {
             count = try await client.list(.configMap, namespace: "bench").items.count
             full.append(clock.now - t0)
         }
-        print("list (all)       \(count) objects                     " + LatencySummary(samples: full).row)
+        emit("list (all)       \(count) objects                     " + LatencySummary(samples: full).row)
         var paged: [Duration] = []
         for _ in 0..<10 {
             let t0 = clock.now
             _ = try await client.listAll(.configMap, namespace: "bench", options: ListOptions(limit: 500))
             paged.append(clock.now - t0)
         }
-        print("list (limit=500) \(count) objects, all pages          " + LatencySummary(samples: paged).row)
+        emit("list (limit=500) \(count) objects, all pages          " + LatencySummary(samples: paged).row)
         var selected: [Duration] = []
         for _ in 0..<10 {
             let t0 = clock.now
             _ = try await client.list(.configMap, namespace: "bench", options: ListOptions(labelSelector: "shard=s3"))
             selected.append(clock.now - t0)
         }
-        print("list (selector)  \(count / 10) of \(count) objects            " + LatencySummary(samples: selected).row)
+        emit("list (selector)  \(count / 10) of \(count) objects            " + LatencySummary(samples: selected).row)
 
         try await measureWatchFanOut(client)
     }
@@ -144,7 +144,7 @@ struct APIServerBench: AsyncParsableCommand {
         }
         let total = clock.now - t0
         let summary = LatencySummary(samples: latencies.all)
-        print(String(format: "watch fan-out    %d watchers x %d updates, %8.0f events/s delivered  ", watchers, updates, Double(watchers * updates) / seconds(total)) + "write-to-receive " + summary.row)
+        emit(String(format: "watch fan-out    %d watchers x %d updates, %8.0f events/s delivered  ", watchers, updates, Double(watchers * updates) / seconds(total)) + "write-to-receive " + summary.row)
     }
 
     private func seconds(_ d: Duration) -> Double {

@@ -9,6 +9,12 @@ struct BenchCommand: AsyncParsableCommand {
     )
 }
 
+/// Prints a result line at once, so a bench piped into a file shows progress.
+func emit(_ line: String) {
+    print(line)
+    fflush(nil)
+}
+
 /// Latency samples summarised as percentiles.
 struct LatencySummary {
     var samples: [Duration]
