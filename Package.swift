@@ -4,6 +4,7 @@ import PackageDescription
 // Layers, each depending only on those above it:
 //   KubeCore        object model, JSON values, selectors, request building (no I/O)
 //   KubeMachinery   patches, structural schemas, CEL subset, JSONPath, tables, OpenAPI (no I/O)
+//   FerryAPI        the Ferry resource types (Source, Destination, Connection, Sync, WorkerPool), CRDs, validation
 //   KubeClient      the production Kubernetes client (kubeconfig, auth, HTTP, watch)
 //   KubeRuntime     the controller runtime: watcher, reflector, work queue, controller, leader election
 //   KubeAPIServer   the embedded Kubernetes-compatible API server used by tests and `ferry dev`
@@ -40,6 +41,11 @@ let package = Package(
         .target(
             name: "KubeMachinery",
             dependencies: ["KubeCore"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "FerryAPI",
+            dependencies: ["KubeCore", "KubeMachinery", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         .target(
@@ -90,7 +96,11 @@ let package = Package(
                 "KubeCore",
                 "KubeClient",
                 "KubeAPIServer",
+                "FerryAPI",
+                "KubeRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -106,6 +116,7 @@ let package = Package(
         .testTarget(name: "KubeClientTests", dependencies: ["KubeCore", "KubeClient", "KubeAPIServer", "KubeTestSupport", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         .testTarget(name: "KubeAPIServerTests", dependencies: ["KubeCore", "KubeMachinery", "KubeAPIServer", "KubeClient", "KubeTestSupport"], swiftSettings: strict),
         .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeCore", "KubeClient", "KubeRuntime", "KubeAPIServer", "KubeTestSupport"], swiftSettings: strict),
+        .testTarget(name: "FerryAPITests", dependencies: ["KubeCore", "KubeMachinery", "FerryAPI", "KubeAPIServer", "KubeTestSupport"], swiftSettings: strict),
         .testTarget(name: "KubectlTests", dependencies: ["KubeCore", "KubeAPIServer", "KubeTestSupport"], swiftSettings: strict),
     ]
 )

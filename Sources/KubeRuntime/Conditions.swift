@@ -60,15 +60,27 @@ public enum Conditions {
 
     /// Sets a condition inside an unstructured object's `status.conditions`, stamping
     /// `observedGeneration` with the object's `metadata.generation`. Returns whether it changed.
+    /// Entries that do not decode as a `Condition` (written by other tools) are kept as they are
+    /// unless they have the type being set.
     @discardableResult
-    public static func set(in object: inout JSONValue, _ new: Condition, now: Date) -> Bool {
-        var list = (object["status"]["conditions"].arrayValue ?? []).compactMap { try? $0.decode(Condition.self) }
+    public static func set(in object: inout JSONValue, _ new: Condition, now: Date) throws -> Bool {
+        let raw = object["status"]["conditions"].arrayValue ?? []
+        var list = raw.compactMap { try? $0.decode(Condition.self) }
         var new = new
         if new.observedGeneration == nil { new.observedGeneration = object.generation }
-        let changed = set(&list, new, now: now)
-        guard changed else { return false }
+        guard set(&list, new, now: now) else { return false }
+        var out: [JSONValue] = []
+        var written = Set<String>()
+        for entry in raw {
+            guard let type = entry["type"].stringValue, let condition = list.first(where: { $0.type == type }) else {
+                out.append(entry)
+                continue
+            }
+            if written.insert(type).inserted { out.append(try JSONValue(encoding: condition)) }
+        }
+        for condition in list where !written.contains(condition.type) { out.append(try JSONValue(encoding: condition)) }
         var status = object["status"].objectValue.map(JSONValue.object) ?? .emptyObject
-        status["conditions"] = .array(list.compactMap { try? JSONValue(encoding: $0) })
+        status["conditions"] = .array(out)
         object["status"] = status
         return true
     }

@@ -107,6 +107,9 @@ public final class ControllerManager: Service, Sendable {
         let runControllers: @Sendable () async -> Void = {
             await withTaskGroup(of: Void.self) { group in
                 for c in controllers { group.addTask { await c.run() } }
+                // Keep leading until shutdown even with no controllers registered yet;
+                // returning early would release the lease at once. Cancellation ends the wait.
+                group.addTask { try? await gracefulShutdown() }
             }
         }
         var electorInstance: LeaderElector?

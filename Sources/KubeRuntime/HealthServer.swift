@@ -60,6 +60,7 @@ public final class HealthServer: Service, Sendable {
         logger.info("health and metrics server listening", metadata: ["address": "\(host):\(ch.localAddress?.port ?? 0)"])
         await withGracefulShutdownHandler {
             await withTaskCancellationHandler {
+                // Only the fact of closing matters here; a close error has nothing left to clean up.
                 try? await ch.closeFuture.get()
             } onCancel: {
                 ch.close(promise: nil)

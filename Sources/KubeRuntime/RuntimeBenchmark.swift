@@ -45,6 +45,7 @@ public enum RuntimeBenchmark {
         let selector = "ferry.dev/benchmark=\(runID)"
         try await createObjects(client: client, namespace: namespace, count: objects, runID: runID)
         do {
+            // Cleanup is best effort: a failure must not hide the measurement or the original error.
             let result = try await measure(client: client, namespace: namespace, objects: objects, updates: min(updates, objects), runID: runID, timeout: timeout)
             _ = try? await client.deleteCollection(.configMap, namespace: namespace, listOptions: ListOptions(labelSelector: selector))
             return result

@@ -90,6 +90,19 @@ import Testing
         }
     }
 
+    @Test(arguments: ["default", "kube-system", "kube-public"])
+    func systemNamespacesMayNotBeDeleted(name: String) async throws {
+        try await withAPIServer { server in
+            let c = try TestHTTPClient(server)
+            let refused = try await c.delete("/api/v1/namespaces/\(name)")
+            #expect(refused.status == 403)
+            #expect(refused.json["reason"] == "Forbidden")
+            #expect(refused.json["message"] == .string("namespaces \"\(name)\" is forbidden: this namespace may not be deleted"))
+            #expect(try await c.get("/api/v1/namespaces/\(name)").status == 200)
+            try await c.close()
+        }
+    }
+
     @Test func stateSurvivesRestart() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-apiserver-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }

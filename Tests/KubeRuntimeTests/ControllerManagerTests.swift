@@ -77,6 +77,38 @@ import Testing
             }
     }
 
+    /// `ferry operator` runs before any controller is registered; it must still hold the
+    /// lease (renewing it) until shutdown rather than release it at once.
+    @Test func holdsLeadershipWithNoControllersUntilShutdown() async throws {
+        try await withClient { _, client in
+            let manager = ControllerManager(
+                client: client,
+                options: .init(
+                    leaderElection: LeaderElectionConfiguration(
+                        leaseName: "empty", namespace: "default", identity: "manager-empty", leaseDuration: .seconds(2), renewDeadline: .milliseconds(1500),
+                        retryPeriod: .milliseconds(200)),
+                    healthHost: nil))
+            let group = ServiceGroup(configuration: .init(services: [manager], logger: Logger(label: "test")))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                var firstRenew: JSONValue = .null
+                try await poll {
+                    guard let lease = try? await client.get(.lease, name: "empty", namespace: "default"),
+                        lease["spec"]["holderIdentity"] == "manager-empty"
+                    else { return false }
+                    if firstRenew == .null { firstRenew = lease["spec"]["renewTime"] }
+                    // Renewed at least once since we first saw it held: leadership was kept.
+                    return lease["spec"]["renewTime"] != firstRenew
+                }
+                #expect(manager.isLeader)
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+            let lease = try await client.get(.lease, name: "empty", namespace: "default")
+            #expect(lease["spec"]["holderIdentity"] == .null)
+        }
+    }
+
     @Test func eventRecorderAggregatesRepeatsAndNeverBlocks() async throws {
         try await withClient { _, client in
             let obj = try await client.create(configMap("subject"), .configMap)

@@ -28,14 +28,24 @@ import Testing
         #expect(list.count == 1)
     }
 
+    @Test func foreignEntriesAreKept() throws {
+        var obj: JSONValue = ["metadata": ["name": "x", "generation": 2], "status": ["conditions": [["type": "Legacy", "status": "True"], ["type": "Ready", "status": "False"]]]]
+        let changed = try Conditions.set(in: &obj, Condition(type: "Ready", status: .true, reason: "Ok"), now: t0)
+        #expect(changed)
+        let list = obj["status"]["conditions"].arrayValue ?? []
+        #expect(list.count == 2)
+        #expect(list.first == ["type": "Legacy", "status": "True"], "an entry that is not a full Condition is kept as written")
+        #expect(list.last?["status"] == "True")
+    }
+
     @Test func settingOnAnObjectRecordsObservedGeneration() throws {
         var obj: JSONValue = ["metadata": ["name": "x", "generation": 7], "status": ["phase": "Running"]]
-        let c5 = Conditions.set(in: &obj, Condition(type: "Ready", status: .true, reason: "Ok"), now: t0)
+        let c5 = try Conditions.set(in: &obj, Condition(type: "Ready", status: .true, reason: "Ok"), now: t0)
         #expect(c5)
         let c = try #require(obj["status"]["conditions"].arrayValue?.first)
         #expect(c["observedGeneration"] == 7)
         #expect(obj["status"]["phase"] == "Running")
-        let c6 = Conditions.set(in: &obj, Condition(type: "Ready", status: .true, reason: "Ok"), now: t1)
+        let c6 = try Conditions.set(in: &obj, Condition(type: "Ready", status: .true, reason: "Ok"), now: t1)
         #expect(!c6)
     }
 }

@@ -86,7 +86,7 @@ import Testing
                 try await poll(timeout: .seconds(5)) { b.isLeader }
                 let handover = killed.duration(to: clock.now)
                 #expect(handover >= .milliseconds(1500), "b must wait for the lease to expire (took \(handover))")
-                #expect(handover < .milliseconds(2600), "b must take over within the lease duration plus a retry (took \(handover))")
+                #expect(handover < .seconds(3), "b must take over within the lease duration plus its retry periods (took \(handover))")
                 b.stop()
                 try await group.waitForAll()
             }

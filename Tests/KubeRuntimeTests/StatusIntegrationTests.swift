@@ -44,7 +44,7 @@ import Testing
                     other["status"] = ["phase": "Other"]
                     _ = try await client.updateStatus(other, Self.gadget)
                 }
-                return Conditions.set(in: &obj, Condition(type: "Ready", status: .true, reason: "Reconciled"), now: t0)
+                return try Conditions.set(in: &obj, Condition(type: "Ready", status: .true, reason: "Reconciled"), now: t0)
             }
             #expect(attempts.withLock { $0 } == 2, "the conflict must cause exactly one retry")
             #expect(updated["status"]["phase"] == "Other", "the retry re-read the object")
@@ -53,7 +53,7 @@ import Testing
             #expect(condition["lastTransitionTime"] == .string(KubeTime.format(t0)))
             // Unchanged condition: no write at all.
             let again = try await StatusUpdater.update(client: client, resource: Self.gadget, name: "g", namespace: "default") { obj in
-                Conditions.set(in: &obj, Condition(type: "Ready", status: .true, reason: "Reconciled"), now: t0.addingTimeInterval(60))
+                try Conditions.set(in: &obj, Condition(type: "Ready", status: .true, reason: "Reconciled"), now: t0.addingTimeInterval(60))
             }
             #expect(again.resourceVersion == updated.resourceVersion)
         }

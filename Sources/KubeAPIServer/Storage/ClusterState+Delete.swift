@@ -11,6 +11,8 @@ struct DeleteRequest: Sendable {
 }
 
 extension ClusterState {
+    static let undeletableNamespaces: Set<String> = ["default", "kube-system", "kube-public"]
+
     mutating func delete(_ r: ServedResource, namespace: String?, name: String, options: DeleteRequest) throws(APIError) -> JSONValue {
         let key = ObjectKey(namespace: r.type.namespaced ? (namespace ?? "") : "", name: name)
         guard var existing = get(r.storageKey, key) else { throw .notFound(r.groupResource, name) }
@@ -25,6 +27,10 @@ extension ClusterState {
             throw .invalid(kind: "DeleteOptions", group: "", name: "", [
                 FieldError(.notSupported, path: "propagationPolicy", value: .string(policy),
                            detail: "supported values: \"Foreground\", \"Background\", \"Orphan\", \"nil\"")])
+        }
+        if r.type == .namespace && Self.undeletableNamespaces.contains(name) {
+            // The NamespaceLifecycle admission plugin protects the system namespaces.
+            throw .forbidden(r.groupResource, name, "this namespace may not be deleted")
         }
         if options.dryRun { return existing }
         if r.type == .namespace { return deleteNamespace(existing) }

@@ -1,0 +1,95 @@
+/// `ferry operator`: the controller manager against a cluster — informers, leader
+/// election, health and metrics endpoints, and the controllers registered so far.
+import ArgumentParser
+import Foundation
+import KubeClient
+import KubeRuntime
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+struct OperatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "operator",
+        abstract: "Run the Ferry operator against a cluster (in-cluster config when no kubeconfig is found)."
+    )
+
+    @Option(help: "Path to a kubeconfig (default: $KUBECONFIG, ~/.kube/config, then in-cluster).")
+    var kubeconfig: String?
+
+    @Option(help: "kubeconfig context to use.")
+    var context: String?
+
+    @Option(name: .customLong("namespace"), help: "Namespace to watch; repeat for several (default: all namespaces).")
+    var namespaces: [String] = []
+
+    @Option(name: .customLong("leader-elect"), help: "Elect a leader on a coordination.k8s.io Lease so only one replica reconciles.")
+    var leaderElect = true
+
+    @Option(name: .customLong("leader-election-namespace"), help: "Namespace of the leader election Lease (default: $POD_NAMESPACE, else the client's namespace).")
+    var leaderElectionNamespace: String?
+
+    @Option(name: .customLong("metrics-bind-address"), help: "host:port for /metrics; 0 disables.")
+    var metricsBindAddress = "127.0.0.1:8080"
+
+    @Option(name: .customLong("health-probe-bind-address"), help: "host:port for /healthz and /readyz; 0 disables.")
+    var healthProbeBindAddress = "127.0.0.1:8081"
+
+    func run() async throws {
+        var logger = Logger(label: "ferry.operator")
+        logger.logLevel = .info
+        let configuration: ClientConfiguration
+        do {
+            configuration = try ClientConfiguration.load(kubeconfigPath: kubeconfig, context: context)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        let client = try KubernetesClient(configuration: configuration)
+        let health = try BindAddress.parse(healthProbeBindAddress, flag: "--health-probe-bind-address")
+        let metricsAddress = try BindAddress.parse(metricsBindAddress, flag: "--metrics-bind-address")
+
+        var election: LeaderElectionConfiguration?
+        if leaderElect {
+            let namespace = leaderElectionNamespace ?? ProcessInfo.processInfo.environment["POD_NAMESPACE"] ?? configuration.namespace
+            let host = ProcessInfo.processInfo.hostName
+            election = LeaderElectionConfiguration(leaseName: "ferry-operator", namespace: namespace, identity: "\(host)_\(UUID().uuidString.prefix(8).lowercased())")
+        }
+        let manager = ControllerManager(
+            client: client,
+            options: ControllerManager.Options(leaderElection: election, healthHost: health?.host, healthPort: health?.port ?? 0),
+            logger: logger)
+        var services: [any Service] = [manager]
+        if let metricsAddress, metricsAddress != health {
+            // A separate listener when metrics and probes are bound apart (the usual Deployment layout).
+            services.append(HealthServer(host: metricsAddress.host, port: metricsAddress.port, metrics: manager.metrics) { manager.isReady })
+        }
+        logger.info("starting operator", metadata: [
+            "server": "\(configuration.server)",
+            "namespaces": "\(namespaces.isEmpty ? "all" : namespaces.joined(separator: ","))",
+            "leaderElection": "\(leaderElect)",
+        ])
+        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        do {
+            try await group.run()
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+    }
+}
+
+/// `host:port` as controller-runtime's bind-address flags take it; "0" disables.
+struct BindAddress: Equatable {
+    var host: String
+    var port: Int
+
+    static func parse(_ text: String, flag: String) throws -> BindAddress? {
+        if text == "0" || text.isEmpty { return nil }
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            throw ValidationError("\(flag) must be host:port or 0, got \"\(text)\"")
+        }
+        let host = String(text[..<colon])
+        return BindAddress(host: host.isEmpty ? "0.0.0.0" : host, port: port)
+    }
+}
