@@ -64,11 +64,11 @@ public struct WatcherStateMachine: Sendable {
     public private(set) var state: State = .empty
     /// Consecutive failures, for the backoff.
     public private(set) var failures = 0
-    private var rng: SplitMix
+    private var rng: SplitMix64
 
     public init(configuration: Configuration = Configuration(), seed: UInt64 = 0x5eed) {
         self.configuration = configuration
-        self.rng = SplitMix(seed: seed)
+        self.rng = SplitMix64(seed: seed)
     }
 
     /// The first action.
@@ -211,18 +211,4 @@ extension Status {
         if json["apiVersion"].isNull { json["apiVersion"] = "v1" }
         return try? json.decode(Status.self)
     }
-}
-
-/// SplitMix64: a tiny seedable generator so backoff jitter is reproducible in tests.
-struct SplitMix: Sendable, Hashable {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

@@ -10,7 +10,7 @@ import Testing
 
 @Suite(.timeLimit(.minutes(1))) struct ControllerIntegrationTests {
     @Test func everyChangedObjectIsReconciledAndNoKeyConcurrently() async throws {
-        try await withClient { server, client in
+        try await withClient(runtimeServer) { server, client in
             for i in 0..<40 { _ = try await client.create(configMap("cm-\(i)"), .configMap) }
             let metrics = MetricsRegistry()
             let log = ReconcileLog()
@@ -65,7 +65,7 @@ import Testing
     }
 
     @Test func ownedChildrenTriggerTheirOwnerAndConflictsRequeueQuietly() async throws {
-        try await withClient { server, client in
+        try await withClient(runtimeServer) { server, client in
             let owner = try await client.create(configMap("owner"), .configMap)
             let metrics = MetricsRegistry()
             let log = ReconcileLog()

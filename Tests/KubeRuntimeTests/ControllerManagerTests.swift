@@ -18,7 +18,7 @@ import Testing
     }
 
     @Test func runsControllersWhileLeadingServesHealthAndShutsDownGracefully() async throws {
-        try await withClient { _, client in
+        try await withClient(runtimeServer) { _, client in
             _ = try await client.create(configMap("one"), .configMap)
             let log = ReconcileLog()
             let manager = ControllerManager(
@@ -80,7 +80,7 @@ import Testing
     /// `ferry operator` runs before any controller is registered; it must still hold the
     /// lease (renewing it) until shutdown rather than release it at once.
     @Test func holdsLeadershipWithNoControllersUntilShutdown() async throws {
-        try await withClient { _, client in
+        try await withClient(runtimeServer) { _, client in
             let manager = ControllerManager(
                 client: client,
                 options: .init(
@@ -110,7 +110,7 @@ import Testing
     }
 
     @Test func eventRecorderAggregatesRepeatsAndNeverBlocks() async throws {
-        try await withClient { _, client in
+        try await withClient(runtimeServer) { _, client in
             let obj = try await client.create(configMap("subject"), .configMap)
             let recorder = EventRecorder(client: client, component: "ferry-test", bufferSize: 4)
             // Nothing drains yet: the 5th and later are dropped, counted, and record() returns at once.

@@ -1,4 +1,5 @@
 /// The finalizer helper and status updates against the embedded API server.
+import KubeTestSupport
 import Foundation
 import KubeAPIServer
 import KubeClient
@@ -11,7 +12,7 @@ import Testing
     let ours = "ferry.dev/cleanup"
 
     @Test func addsCleansUpAndRemovesOnlyItsOwnFinalizer() async throws {
-        try await withClient { _, client in
+        try await withClient(runtimeServer) { _, client in
             var cm = configMap("guarded")
             cm["metadata"]["finalizers"] = ["other.io/keep"]
             var obj = try await client.create(cm, .configMap)

@@ -1,5 +1,6 @@
 /// Informers against the embedded API server: the cache converges to the server's state,
 /// including after forced 410s, dropped watches, 5xx and 429 faults.
+import KubeTestSupport
 import KubeAPIServer
 import KubeClient
 import KubeCore
@@ -8,7 +9,7 @@ import Testing
 
 @Suite(.timeLimit(.minutes(1))) struct InformerIntegrationTests {
     @Test func cacheEqualsServerStateAfterChanges() async throws {
-        try await withClient { server, client in
+        try await withClient(runtimeServer) { server, client in
             for i in 0..<25 { _ = try await client.create(configMap("cm-\(i)", labels: ["ferry.dev/connection": i % 2 == 0 ? "even" : "odd"]), .configMap) }
             let informer = Informer(
                 client: client, resource: .configMap, namespace: "default", configuration: .init(pageSize: 7),
@@ -33,7 +34,7 @@ import Testing
     }
 
     @Test func relistsAfterForcedGoneAndDroppedWatchesAndServerErrors() async throws {
-        try await withClient { server, client in
+        try await withClient(runtimeServer) { server, client in
             for i in 0..<10 { _ = try await client.create(configMap("cm-\(i)"), .configMap) }
             let informer = Informer(
                 client: client, resource: .configMap, namespace: "default",

@@ -8,22 +8,8 @@ import KubeRuntime
 import KubeTestSupport
 import Synchronization
 
-/// Starts a server, builds a client from its kubeconfig, runs `body`, stops both.
-func withClient<T>(_ body: (EmbeddedAPIServer, KubernetesClient) async throws -> T) async throws -> T {
-    try await withAPIServer(APIServerConfiguration(bookmarkInterval: .milliseconds(200))) { server in
-        var config = try ClientConfiguration(kubeconfig: Kubeconfig.parse(server.kubeconfigYAML()))
-        config.qps = 0
-        let client = try KubernetesClient(configuration: config)
-        do {
-            let result = try await body(server, client)
-            try await client.shutdown()
-            return result
-        } catch {
-            try? await client.shutdown()
-            throw error
-        }
-    }
-}
+/// Server settings for runtime tests: frequent bookmarks so watchers advance quickly.
+let runtimeServer = APIServerConfiguration(bookmarkInterval: .milliseconds(200))
 
 /// Runs `body` while `work` runs in a child task; cancels `work` afterwards.
 func whileRunning<T: Sendable>(_ work: @escaping @Sendable () async -> Void, _ body: () async throws -> T) async throws -> T {

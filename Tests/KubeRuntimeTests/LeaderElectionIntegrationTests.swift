@@ -34,7 +34,7 @@ import Testing
     }
 
     @Test func gracefulStopHandsOverWithinARetryPeriod() async throws {
-        try await withClient { _, client in
+        try await withClient(runtimeServer) { _, client in
             let leading = Leading()
             let a = try elector("a", client, leading)
             let b = try elector("b", client, leading)
@@ -68,7 +68,7 @@ import Testing
     }
 
     @Test func killedLeaderIsReplacedWithinTheLeaseDuration() async throws {
-        try await withClient { _, client in
+        try await withClient(runtimeServer) { _, client in
             let leading = Leading()
             let a = try elector("a", client, leading)
             let b = try elector("b", client, leading)

@@ -1,4 +1,5 @@
 /// The runtime benchmark runs end to end on a small scale and reports sane numbers.
+import KubeTestSupport
 import Foundation
 import KubeClient
 import KubeRuntime
@@ -8,7 +9,7 @@ import Testing
     @Test func measuresLatencyAndCacheSizeAndCleansUp() async throws {
         // FERRY_BENCH_OBJECTS runs the full-size measurement by hand (e.g. 10000).
         let objects = ProcessInfo.processInfo.environment["FERRY_BENCH_OBJECTS"].flatMap(Int.init) ?? 300
-        try await withClient { _, client in
+        try await withClient(runtimeServer) { _, client in
             let result = try await RuntimeBenchmark.run(client: client, objects: objects, updates: min(objects, 1000))
             print(result)
             #expect(result.objects == objects)

@@ -23,7 +23,7 @@ import Testing
     ]
 
     @Test func statusUpdateRetriesOnConflictAndKeepsTransitionTimes() async throws {
-        try await withClient { _, client in
+        try await withClient(runtimeServer) { _, client in
             _ = try await client.create(Self.crd, .customResourceDefinition)
             try await waitUntil(timeout: .seconds(10)) {
                 do throws(KubeClientError) {
