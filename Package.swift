@@ -5,6 +5,9 @@ import PackageDescription
 //   KubeCore        object model, JSON values, selectors, request building (no I/O)
 //   KubeMachinery   patches, structural schemas, CEL subset, JSONPath, tables, OpenAPI (no I/O)
 //   FerryAPI        the Ferry resource types (Source, Destination, Connection, Sync, WorkerPool), CRDs, validation
+//   AirbyteProtocol Airbyte protocol messages: byte-level classification, parsing, state tracking (no I/O)
+//   FerryWorker     the relay between source and destination connectors (`ferry worker`, `ferry run`)
+//   FerryConnectors built-in Airbyte-protocol connectors (sample source, JSON-lines destination)
 //   KubeClient      the production Kubernetes client (kubeconfig, auth, HTTP, watch)
 //   KubeRuntime     the controller runtime: watcher, reflector, work queue, controller, leader election
 //   KubeAPIServer   the embedded Kubernetes-compatible API server used by tests and `ferry dev`
@@ -46,6 +49,21 @@ let package = Package(
         .target(
             name: "FerryAPI",
             dependencies: ["KubeCore", "KubeMachinery", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "AirbyteProtocol",
+            dependencies: ["KubeCore"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "FerryWorker",
+            dependencies: ["KubeCore", "AirbyteProtocol", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "FerryConnectors",
+            dependencies: ["KubeCore", "AirbyteProtocol"],
             swiftSettings: strict
         ),
         .target(
@@ -98,6 +116,9 @@ let package = Package(
                 "KubeAPIServer",
                 "FerryAPI",
                 "KubeRuntime",
+                "AirbyteProtocol",
+                "FerryWorker",
+                "FerryConnectors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -117,6 +138,7 @@ let package = Package(
         .testTarget(name: "KubeAPIServerTests", dependencies: ["KubeCore", "KubeMachinery", "KubeAPIServer", "KubeClient", "KubeTestSupport"], swiftSettings: strict),
         .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeCore", "KubeClient", "KubeRuntime", "KubeAPIServer", "KubeTestSupport"], swiftSettings: strict),
         .testTarget(name: "FerryAPITests", dependencies: ["KubeCore", "KubeMachinery", "FerryAPI", "KubeAPIServer", "KubeTestSupport"], swiftSettings: strict),
+        .testTarget(name: "FerryWorkerTests", dependencies: ["KubeCore", "AirbyteProtocol", "FerryWorker", "FerryConnectors"], swiftSettings: strict),
         .testTarget(name: "KubectlTests", dependencies: ["KubeCore", "KubeAPIServer", "KubeTestSupport"], swiftSettings: strict),
     ]
 )

@@ -206,16 +206,20 @@ extension Kubeconfig {
             guard let v = p, !v.isEmpty, !v.hasPrefix("/") else { return }
             p = Kubeconfig.cleanPath(directory.isEmpty ? v : directory + "/" + v)
         }
-        for name in clusters.keys { resolve(&clusters[name]!.certificateAuthority) }
-        for name in users.keys {
-            resolve(&users[name]!.clientCertificate)
-            resolve(&users[name]!.clientKey)
-            resolve(&users[name]!.tokenFile)
-            if let command = users[name]!.exec?.command, command.contains("/") {
+        for (name, var cluster) in clusters {
+            resolve(&cluster.certificateAuthority)
+            clusters[name] = cluster
+        }
+        for (name, var user) in users {
+            resolve(&user.clientCertificate)
+            resolve(&user.clientKey)
+            resolve(&user.tokenFile)
+            if let command = user.exec?.command, command.contains("/") {
                 var c: String? = command
                 resolve(&c)
-                users[name]!.exec?.command = c ?? command
+                user.exec?.command = c ?? command
             }
+            users[name] = user
         }
     }
 

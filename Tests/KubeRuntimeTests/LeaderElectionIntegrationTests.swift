@@ -1,5 +1,10 @@
 /// Two leader electors against one embedded API server: exactly one leads; a graceful stop
-/// hands over within about one retry period; a killed leader is replaced within the lease.
+/// hands over at the successor's next retry, without waiting for the lease to expire; a
+/// killed leader is replaced once its lease expires.
+///
+/// Wall-clock bounds here are deliberately wide (the suite shares two cores with servers
+/// and kubectl processes): they separate "next retry" from "lease expiry", which is the
+/// behaviour under test, rather than measuring latency.
 import KubeAPIServer
 import KubeClient
 import KubeCore
@@ -9,10 +14,12 @@ import Synchronization
 import Testing
 
 @Suite(.timeLimit(.minutes(1))) struct LeaderElectionIntegrationTests {
-    /// Short durations: lease 2 s, renew 1.5 s, retry 0.2 s.
+    /// Short durations: lease 4 s, renew 3 s, retry 0.2 s.
+    static let leaseDuration = Duration.seconds(4)
+
     func config(_ identity: String) -> LeaderElectionConfiguration {
         LeaderElectionConfiguration(
-            leaseName: "ferry-operator", namespace: "default", identity: identity, leaseDuration: .seconds(2), renewDeadline: .milliseconds(1500),
+            leaseName: "ferry-operator", namespace: "default", identity: identity, leaseDuration: Self.leaseDuration, renewDeadline: .seconds(3),
             retryPeriod: .milliseconds(200))
     }
 
@@ -53,8 +60,9 @@ import Testing
                 a.stop()
                 try await poll(timeout: .seconds(3)) { b.isLeader && leading.current == ["b"] }
                 let handover = stopped.duration(to: clock.now)
-                // Released lease: b takes it at its next retry (0.2 s × jitter ≤ 1.2), plus request time.
-                #expect(handover < .milliseconds(800), "handover took \(handover)")
+                // Released lease: b takes it at its next retry (0.2 s × jitter ≤ 1.2) plus request
+                // time; a takeover by expiry could not happen before half the lease duration.
+                #expect(handover < Self.leaseDuration / 2, "handover took \(handover)")
                 let lease = try await client.get(.lease, name: "ferry-operator", namespace: "default")
                 #expect(lease["spec"]["holderIdentity"] == "b")
                 #expect(lease["spec"]["leaseTransitions"] == 1)
@@ -83,10 +91,12 @@ import Testing
                 let killed = clock.now
                 let lease = try await client.get(.lease, name: "ferry-operator", namespace: "default")
                 #expect(lease["spec"]["holderIdentity"] == "a", "a killed leader does not release")
-                try await poll(timeout: .seconds(5)) { b.isLeader }
+                try await poll(timeout: .seconds(10)) { b.isLeader }
                 let handover = killed.duration(to: clock.now)
-                #expect(handover >= .milliseconds(1500), "b must wait for the lease to expire (took \(handover))")
-                #expect(handover < .seconds(3), "b must take over within the lease duration plus its retry periods (took \(handover))")
+                // a renewed at most one retry period before the kill, so the lease expires no
+                // sooner than leaseDuration − retry after it; b takes over at its next retry.
+                #expect(handover >= Self.leaseDuration - .milliseconds(400), "b must wait for the lease to expire (took \(handover))")
+                #expect(handover < Self.leaseDuration + .seconds(2), "b must take over once the lease expires (took \(handover))")
                 b.stop()
                 try await group.waitForAll()
             }

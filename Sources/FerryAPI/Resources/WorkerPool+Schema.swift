@@ -73,10 +73,13 @@ extension WorkerPool {
             "conditions": Condition.listSchema.withDescription("AbleToScale, ScalingActive and ScalingLimited, with HPA reasons."),
         ]),
         printerColumns: [
-            PrinterColumn("Workers", type: "integer", jsonPath: ".status.workers", description: "Current worker count."),
-            PrinterColumn("Desired", type: "integer", jsonPath: ".status.desiredWorkers", description: "Worker count the autoscaler chose."),
-            PrinterColumn("Min", type: "integer", jsonPath: ".spec.autoscaling.minWorkers", description: "Lowest worker count.", priority: 1),
-            PrinterColumn("Max", type: "integer", jsonPath: ".spec.autoscaling.maxWorkers", description: "Highest worker count.", priority: 1),
+            // spec.workers is the capacity (set by hand, kubectl scale or the autoscaler);
+            // status.workers is what the operator has made available.
+            PrinterColumn("Workers", type: "integer", jsonPath: ".spec.workers", description: "Worker capacity (the scale subresource's replicas)."),
+            PrinterColumn("Current", type: "integer", jsonPath: ".status.workers", description: "Current worker count."),
+            PrinterColumn("Min", type: "integer", jsonPath: ".spec.autoscaling.minWorkers", description: "Lowest worker count when autoscaled."),
+            PrinterColumn("Max", type: "integer", jsonPath: ".spec.autoscaling.maxWorkers", description: "Highest worker count when autoscaled."),
+            PrinterColumn("Desired", type: "integer", jsonPath: ".status.desiredWorkers", description: "Worker count the autoscaler last chose.", priority: 1),
             PrinterColumn("Queued", type: "integer", jsonPath: ".status.queuedSyncs", description: "Syncs waiting for capacity."),
             PrinterColumn("Running", type: "integer", jsonPath: ".status.runningSyncs", description: "Syncs holding a worker."),
             .age,

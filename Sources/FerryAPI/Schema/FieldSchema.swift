@@ -137,12 +137,6 @@ public struct FieldSchema: Sendable {
         return copy
     }
 
-    public func minimum(_ value: Int64) -> FieldSchema {
-        var copy = self
-        copy.json["minimum"] = .int(value)
-        return copy
-    }
-
     public func withDescription(_ description: String) -> FieldSchema {
         var copy = self
         copy.json["description"] = .string(description)

@@ -29,7 +29,8 @@ extension FerryValidation {
         case (nil, nil):
             errors.append(FieldError(.required, path: "spec.schedule", detail: "set cron or every, or omit schedule for manual syncs only"))
         case (.some, .some):
-            errors.append(FieldError(.forbidden, path: "spec.schedule.every", detail: "cron and every are mutually exclusive; set exactly one"))
+            // Same path and words as the schema's CEL rule, so both layers report it alike.
+            errors.append(FieldError(.invalid, path: "spec.schedule", value: .object([:]), detail: "exactly one of cron or every must be set"))
         default:
             break
         }

@@ -42,12 +42,15 @@ extension FerryValidation {
         return errors
     }
 
-    /// Key fragments that mark a config value as a credential.
-    static let secretKeyFragments = ["password", "passwd", "secret", "token", "apikey", "privatekey", "accesskey", "credentialsjson"]
+    /// Endings of (normalized) config keys that hold credentials in Airbyte connector specs:
+    /// `password`, `tunnel_user_password`, `client_secret`, `access_token`, `api_key`,
+    /// `ssh_private_key`, `credentials_json`. Matching the ending keeps `access_key_id` or
+    /// `max_tokens` out.
+    static let secretKeyEndings = ["password", "passwd", "passphrase", "secret", "token", "apikey", "privatekey", "accesskey", "secretkey", "credentialsjson"]
 
     static func looksSecret(_ key: String) -> Bool {
         let k = key.lowercased().filter { $0.isLetter || $0.isNumber }
-        return secretKeyFragments.contains { k.contains($0) }
+        return secretKeyEndings.contains { k.hasSuffix($0) }
     }
 
     /// Non-empty strings under credential-like keys: these belong in a Secret.

@@ -1,6 +1,7 @@
 /// Offline validation of manifest files (`ferry validate`): the CRD schema exactly as the
 /// API server applies it (pruning, defaulting, OpenAPI and CEL rules via StructuralSchema),
 /// then the semantic rules of FerryValidation. Objects of other groups are skipped.
+import Foundation
 import KubeCore
 import KubeMachinery
 
@@ -43,7 +44,12 @@ public enum ManifestValidator {
             for doc in docs {
                 switch doc.result {
                 case .failure(let error):
-                    problems.append(ManifestProblem(file: file, object: "document \(doc.index)", field: "(document)", message: error.message))
+                    problems.append(ManifestProblem(file: file, object: "document \(doc.index)", field: "(document)", message: oneLine(error.message)))
+                case .success(let value) where value["kind"] == "List":
+                    // kubectl's `kind: List` wraps objects in items.
+                    for item in value["items"].arrayValue ?? [] {
+                        problems += validate(document: item, index: doc.index, file: file, context: context)
+                    }
                 case .success(let value):
                     problems += validate(document: value, index: doc.index, file: file, context: context)
                 }
@@ -81,32 +87,86 @@ public enum ManifestValidator {
         }
 
         let pruned = schema.prune(value)
-        var schemaErrors = unknownFields(value, pruned, path: "").map { FieldError(.notFound, path: $0, detail: "unknown field") }
-        schemaErrors += schema.validate(schema.applyDefaults(pruned), old: nil)
-        var problems = schemaErrors.map(problem)
+        // As kubectl's default strict field validation: fields the schema lacks are errors.
+        let schemaErrors = schema.validate(schema.applyDefaults(pruned), old: nil)
+        // Inside a field of the wrong type everything looks unknown; the type error says it all.
+        let unknown = unknownFields(value, pruned, path: "").filter { path in !schemaErrors.contains { covers($0.path, path) } }
+        var problems = unknown.map { ManifestProblem(file: file, object: object, field: $0, message: "unknown field \"\($0)\"") }
+        problems += schemaErrors.map(problem)
 
         let decoded: any FerryResource
         do {
-            decoded = try decode(type, from: schema.applyDefaults(pruned))
+            // Drop the fields the schema rejected so the remaining rules still run on the rest.
+            let repaired = schemaErrors.reduce(schema.applyDefaults(pruned)) { removing($1.path, from: $0) }
+            decoded = try decode(type, from: repaired)
         } catch {
             // Type errors are already reported by the schema; only report what it missed.
-            if schemaErrors.isEmpty { problems.append(ManifestProblem(file: file, object: object, field: "(document)", message: "cannot decode \(kindName): \(error)")) }
+            if problems.isEmpty { problems.append(ManifestProblem(file: file, object: object, field: "(document)", message: "cannot decode \(kindName): \(error)")) }
             return problems
         }
-        // A schema error is the more precise report; skip semantic errors about the same field.
-        let reported = schemaErrors.map(\.path)
-        for e in FerryValidation.validate(decoded, context: context) where !reported.contains(where: { overlaps($0, e.path) }) {
+        // A schema error is the more precise report; skip semantic errors about the same field
+        // or a field that contains it.
+        let reported = schemaErrors.map(\.path) + unknown
+        for e in FerryValidation.validate(decoded, context: context) where !reported.contains(where: { covers(e.path, $0) }) {
             problems.append(problem(e))
         }
         return problems
+    }
+
+    /// Parser messages span lines; the output has one line per problem.
+    static func oneLine(_ s: String) -> String {
+        s.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && $0 != "^" }.joined(separator: " ")
     }
 
     static func decode<T: FerryResource>(_ type: T.Type, from value: JSONValue) throws -> any FerryResource {
         try value.decode(T.self)
     }
 
-    static func overlaps(_ a: String, _ b: String) -> Bool {
-        a == b || a.hasPrefix(b + ".") || b.hasPrefix(a + ".") || a.hasPrefix(b + "[") || b.hasPrefix(a + "[")
+    /// `value` without the field at `path` (`spec.streams[1].syncMode`); unchanged if absent.
+    static func removing(_ path: String, from value: JSONValue) -> JSONValue {
+        var segments: [String] = []
+        for part in path.split(separator: ".") {
+            var rest = Substring(part)
+            if let open = rest.firstIndex(of: "[") {
+                segments.append(String(rest[..<open]))
+                rest = rest[open...]
+                while rest.hasPrefix("["), let close = rest.firstIndex(of: "]") {
+                    segments.append(String(rest[rest.startIndex...close]))
+                    rest = rest[rest.index(after: close)...]
+                }
+            } else {
+                segments.append(String(rest))
+            }
+        }
+        return removing(segments[...], from: value)
+    }
+
+    static func removing(_ segments: ArraySlice<String>, from value: JSONValue) -> JSONValue {
+        guard let first = segments.first else { return value }
+        let rest = segments.dropFirst()
+        switch value {
+        case .object(var o):
+            guard let child = o[first] else { return value }
+            if !rest.isEmpty {
+                o[first] = removing(rest, from: child)
+            } else if child.objectValue == nil, child.arrayValue == nil {
+                // Rules on whole objects (CEL) leave them in place so their fields are still checked.
+                o[first] = nil
+            }
+            return .object(o)
+        case .array(var a):
+            guard first.hasPrefix("["), let i = Int(first.dropFirst().dropLast()), a.indices.contains(i) else { return value }
+            // Removing an element would shift the indexes of later errors; empty it instead.
+            a[i] = rest.isEmpty ? .object([:]) : removing(rest, from: a[i])
+            return .array(a)
+        default:
+            return value
+        }
+    }
+
+    /// Whether `outer` is `inner` or one of its parents.
+    static func covers(_ outer: String, _ inner: String) -> Bool {
+        outer == inner || inner.hasPrefix(outer + ".") || inner.hasPrefix(outer + "[")
     }
 
     /// Paths present in `original` but dropped by pruning, as `spec.foo` / `spec.streams[0].bar`.

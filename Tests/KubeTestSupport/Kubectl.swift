@@ -1,22 +1,22 @@
 /// Runs the real `kubectl` binary against an embedded API server, with its own
 /// kubeconfig and discovery cache so tests never touch the user's.
 import Foundation
+import Dispatch
 import KubeAPIServer
-import Testing
 
-struct KubectlResult: Sendable {
-    var exitCode: Int32
-    var stdout: String
-    var stderr: String
-    var succeeded: Bool { exitCode == 0 }
+public struct KubectlResult: Sendable {
+    public var exitCode: Int32
+    public var stdout: String
+    public var stderr: String
+    public var succeeded: Bool { exitCode == 0 }
 }
 
-struct Kubectl: Sendable {
-    let kubeconfig: String
-    let cacheDirectory: String
-    let workDirectory: String
+public struct Kubectl: Sendable {
+    public let kubeconfig: String
+    public let cacheDirectory: String
+    public let workDirectory: String
 
-    init(server: EmbeddedAPIServer) throws {
+    public init(server: EmbeddedAPIServer) throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-kubectl-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         workDirectory = dir
@@ -25,26 +25,37 @@ struct Kubectl: Sendable {
         try server.writeKubeconfig(to: kubeconfig)
     }
 
-    static var isInstalled: Bool {
+    public static var isInstalled: Bool {
         (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").contains {
             FileManager.default.isExecutableFile(atPath: "\($0)/kubectl")
         }
     }
 
     /// Writes a manifest into the work directory and returns its path.
-    func write(_ name: String, _ contents: String) throws -> String {
+    public func write(_ name: String, _ contents: String) throws -> String {
         let path = workDirectory + "/" + name
         try contents.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 
-    /// Runs kubectl to completion.
+    /// Runs kubectl to completion on a Dispatch thread, so the wait never blocks the
+    /// cooperative pool (with two cores, blocked test tasks would starve the API server
+    /// running in the same process).
     @discardableResult
-    func run(_ arguments: String..., stdin: String? = nil) throws -> KubectlResult {
-        try run(arguments: arguments, stdin: stdin)
+    public func run(_ arguments: String..., stdin: String? = nil) async throws -> KubectlResult {
+        try await run(arguments: arguments, stdin: stdin)
     }
 
-    func run(arguments: [String], stdin: String? = nil) throws -> KubectlResult {
+    @discardableResult
+    public func run(arguments: [String], stdin: String? = nil) async throws -> KubectlResult {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try self.runBlocking(arguments: arguments, stdin: stdin) })
+            }
+        }
+    }
+
+    private func runBlocking(arguments: [String], stdin: String?) throws -> KubectlResult {
         let process = try makeProcess(arguments)
         let out = Pipe()
         let err = Pipe()
@@ -66,7 +77,7 @@ struct Kubectl: Sendable {
     }
 
     /// Starts a long-running kubectl (e.g. `get -w`) whose output is collected as it arrives.
-    func start(_ arguments: String...) throws -> BackgroundKubectl {
+    public func start(_ arguments: String...) throws -> BackgroundKubectl {
         let process = try makeProcess(arguments)
         let out = Pipe()
         process.standardOutput = out
@@ -91,14 +102,14 @@ struct Kubectl: Sendable {
         return process
     }
 
-    func cleanUp() {
+    public func cleanUp() {
         try? FileManager.default.removeItem(atPath: workDirectory)
     }
 }
 
 /// A kubectl process running in the background; its stdout accumulates in `output`.
-final class BackgroundKubectl: Sendable {
-    let process: Process
+public final class BackgroundKubectl: Sendable {
+    public let process: Process
     let output: LockedData
     let pipe: Pipe
 
@@ -108,9 +119,9 @@ final class BackgroundKubectl: Sendable {
         self.pipe = pipe
     }
 
-    var text: String { String(decoding: output.get(), as: UTF8.self) }
+    public var text: String { String(decoding: output.get(), as: UTF8.self) }
 
-    func stop() {
+    public func stop() {
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
         pipe.fileHandleForReading.readabilityHandler = nil

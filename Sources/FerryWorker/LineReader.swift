@@ -1,0 +1,95 @@
+/// Splits a file descriptor's bytes into lines in a bounded buffer: lines are handed
+/// out as views into the buffer (no copy), and a line longer than the cap is skipped
+/// to its newline and reported instead of growing memory without bound.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+struct LineReader {
+    let fd: Int32
+    let maxLineBytes: Int
+    private var buffer: UnsafeMutableRawBufferPointer
+    private var start = 0
+    private var end = 0
+    private var discarding = false
+    private var discardedBytes = 0
+
+    enum Event { case line(UnsafeBufferPointer<UInt8>), oversized(bytes: Int) }
+    enum Outcome { case endOfFile, stopped, failed(Int32), handlerStopped }
+
+    init(fd: Int32, initialBytes: Int = 1 << 20, maxLineBytes: Int) {
+        self.fd = fd
+        self.maxLineBytes = maxLineBytes
+        buffer = .allocate(byteCount: min(initialBytes, maxLineBytes + 1), alignment: 16)
+    }
+
+    func deallocate() { buffer.deallocate() }
+
+    /// Reads until end of file, calling `handle` per event and `chunkDone` after each
+    /// read's lines; `handle` returns false to stop.
+    mutating func run(stop: StopFlag, handle: (Event) -> Bool, chunkDone: () -> Bool) -> Outcome {
+        while true {
+            if end == buffer.count { makeRoom() }
+            let result = FileDescriptorIO.read(fd, into: buffer.baseAddress! + end, count: buffer.count - end, stop: stop)
+            switch result {
+            case .stopped: return .stopped
+            case .failed(let code): return .failed(code)
+            case .endOfFile:
+                // A last line without a newline still counts.
+                if discarding { _ = handle(.oversized(bytes: discardedBytes + end - start)) }
+                else if end > start { _ = handle(.line(view(start, end))) }
+                _ = chunkDone()
+                return .endOfFile
+            case .bytes(let n):
+                var scan = end
+                end += n
+                while scan < end {
+                    let base = buffer.baseAddress! + scan
+                    guard let hit = memchr(base, 0x0A, end - scan) else { break }
+                    let newline = scan + (UnsafeMutableRawPointer(hit) - UnsafeMutableRawPointer(base))
+                    if discarding {
+                        discarding = false
+                        if !handle(.oversized(bytes: discardedBytes + newline - start)) { return .handlerStopped }
+                        discardedBytes = 0
+                    } else if !handle(.line(view(start, newline))) {
+                        return .handlerStopped
+                    }
+                    start = newline + 1
+                    scan = start
+                }
+                if discarding { discardedBytes += end - start; start = end }
+                if !chunkDone() { return .handlerStopped }
+            }
+        }
+    }
+
+    private func view(_ from: Int, _ to: Int) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: buffer.baseAddress!.assumingMemoryBound(to: UInt8.self) + from, count: to - from)
+    }
+
+    /// The buffer is full: move the partial line to the front, grow up to the cap, or
+    /// start discarding an oversized line.
+    private mutating func makeRoom() {
+        if start == end { start = 0; end = 0; return }
+        if start > 0 {
+            let count = end - start
+            buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + start, byteCount: count)
+            start = 0
+            end = count
+            if end < buffer.count { return }
+        }
+        if buffer.count <= maxLineBytes {
+            let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: min(buffer.count * 2, maxLineBytes + 1), alignment: 16)
+            grown.baseAddress!.copyMemory(from: buffer.baseAddress!, byteCount: end)
+            buffer.deallocate()
+            buffer = grown
+            if end < buffer.count { return }
+        }
+        discarding = true
+        discardedBytes += end
+        start = 0
+        end = 0
+    }
+}

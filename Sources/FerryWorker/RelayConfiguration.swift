@@ -1,0 +1,40 @@
+/// What the relay connects and how patient it is.
+import AirbyteProtocol
+import KubeCore
+import Logging
+
+/// One side of the relay: a command run as a child process, or already-open
+/// descriptors (named pipes in a worker Pod, where the connectors run in other containers).
+public enum ConnectorEndpoint: Sendable {
+    case command(String)
+    /// The source's stdout (read), or the destination's stdin (write) and stdout (read).
+    case descriptors(read: Int32, write: Int32?)
+}
+
+public struct RelayConfiguration: Sendable {
+    public var source: ConnectorEndpoint
+    public var destination: ConnectorEndpoint
+    /// Records of streams not in the catalog are dropped and counted; nil accepts all.
+    public var catalog: ConfiguredCatalog?
+    /// The state the source was started with; streams that commit nothing new keep it.
+    public var inputState: JSONValue?
+    /// No RECORD or STATE from the source for this long fails the attempt.
+    public var sourceSilenceTimeout: Duration = .seconds(3 * 3600)
+    /// After the source finishes, how long the destination may take to finish.
+    public var destinationDrainTimeout: Duration = .seconds(3600)
+    /// Lines longer than this are skipped and counted. 64 MiB: well above the largest
+    /// records real connectors emit (10 MiB lines must pass), while bounding the relay's
+    /// memory to one such line per direction.
+    public var maxLineBytes = 64 << 20
+    /// Committed state and stats go to the sink this often, and once at the end.
+    public var flushInterval: Duration = .seconds(10)
+    /// Copy connectors' stderr to ours (their tails are kept for failure messages anyway).
+    public var passThroughStderr = true
+    public var logger = Logger(label: "ferry.worker")
+
+    public init(source: ConnectorEndpoint, destination: ConnectorEndpoint, catalog: ConfiguredCatalog? = nil) {
+        self.source = source
+        self.destination = destination
+        self.catalog = catalog
+    }
+}
