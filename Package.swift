@@ -43,7 +43,7 @@ let package = Package(
         ),
         .target(
             name: "KubeMachinery",
-            dependencies: ["KubeCore"],
+            dependencies: ["KubeCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         .target(

@@ -27,25 +27,9 @@ struct APIServerBench: AsyncParsableCommand {
     var updates = 500
 
     func run() async throws {
-        let server = try EmbeddedAPIServer(configuration: APIServerConfiguration(watchHistorySize: max(10_000, objects + updates + 100)))
-        try await server.start()
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let kubeconfig = dir.appendingPathComponent("kubeconfig").path
-        try server.writeKubeconfig(to: kubeconfig)
-        var configuration = try ClientConfiguration.load(kubeconfigPath: kubeconfig)
-        configuration.qps = 0  // measure the server, not the client's rate limiter
-        let client = try KubernetesClient(configuration: configuration)
-        do {
+        try await withBenchCluster(watchHistorySize: max(10_000, objects + updates + 100)) { client in
             try await measure(client)
-        } catch {
-            try? await client.shutdown()
-            try? await server.shutdown()
-            throw error
         }
-        try await client.shutdown()
-        try await server.shutdown()
     }
 
     private func measure(_ client: KubernetesClient) async throws {

@@ -37,3 +37,36 @@ struct LatencySummary {
 }
 
 import Foundation
+import KubeAPIServer
+import KubeClient
+
+/// Starts an embedded API server (HTTPS) and a production client with no client-side
+/// rate limit, runs `body`, and always stops both: the benchmarks measure the server
+/// and the runtime, not the limiter.
+func withBenchCluster(watchHistorySize: Int, _ body: (KubernetesClient) async throws -> Void) async throws {
+    let server = try EmbeddedAPIServer(configuration: APIServerConfiguration(watchHistorySize: watchHistorySize))
+    try await server.start()
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-bench-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let client: KubernetesClient
+    do {
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let kubeconfig = dir.appendingPathComponent("kubeconfig").path
+        try server.writeKubeconfig(to: kubeconfig)
+        var configuration = try ClientConfiguration.load(kubeconfigPath: kubeconfig)
+        configuration.qps = 0
+        client = try KubernetesClient(configuration: configuration)
+    } catch {
+        try? await server.shutdown()
+        throw error
+    }
+    do {
+        try await body(client)
+    } catch {
+        try? await client.shutdown()
+        try? await server.shutdown()
+        throw error
+    }
+    try await client.shutdown()
+    try await server.shutdown()
+}

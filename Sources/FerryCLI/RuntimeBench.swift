@@ -19,26 +19,10 @@ struct RuntimeBench: AsyncParsableCommand {
     var updates = 1_000
 
     func run() async throws {
-        let server = try EmbeddedAPIServer(configuration: APIServerConfiguration(watchHistorySize: max(10_000, 2 * (objects + updates))))
-        try await server.start()
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let kubeconfig = dir.appendingPathComponent("kubeconfig").path
-        try server.writeKubeconfig(to: kubeconfig)
-        var configuration = try ClientConfiguration.load(kubeconfigPath: kubeconfig)
-        configuration.qps = 0
-        let client = try KubernetesClient(configuration: configuration)
-        do {
+        try await withBenchCluster(watchHistorySize: max(10_000, 2 * (objects + updates))) { client in
             let result = try await RuntimeBenchmark.run(client: client, objects: objects, updates: updates)
             emit("Controller runtime benchmark (HTTPS, embedded API server in the same process)")
             emit(result.description)
-        } catch {
-            try? await client.shutdown()
-            try? await server.shutdown()
-            throw error
         }
-        try await client.shutdown()
-        try await server.shutdown()
     }
 }

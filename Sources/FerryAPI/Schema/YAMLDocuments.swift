@@ -1,6 +1,7 @@
 /// Reading multi-document YAML manifests into JSON values, the way kubectl and the API
 /// server read them (quoted scalars stay strings; timestamps stay strings).
 import KubeCore
+import KubeMachinery
 import Yams
 
 /// One document of a manifest file, or why it could not be read.
@@ -41,29 +42,10 @@ public enum YAMLDocuments {
 
     /// Converts one YAML node to JSON as Kubernetes' YAML-to-JSON conversion does.
     public static func json(from node: Node) throws(ManifestError) -> JSONValue {
-        switch node {
-        case .scalar(let scalar):
-            if scalar.style == .singleQuoted || scalar.style == .doubleQuoted || scalar.style == .literal || scalar.style == .folded {
-                return .string(scalar.string)
-            }
-            if scalar.string.isEmpty || node.null != nil { return .null }
-            if let b = node.bool { return .bool(b) }
-            if let i = node.int { return .int(Int64(i)) }
-            if let d = node.float { return .double(d) }
-            return .string(scalar.string)
-        case .sequence(let seq):
-            var out: [JSONValue] = []
-            for n in seq { out.append(try json(from: n)) }
-            return .array(out)
-        case .mapping(let map):
-            var out: [String: JSONValue] = [:]
-            for (k, v) in map {
-                guard let key = k.string else { throw ManifestError(message: "mapping key \(k) is not a string") }
-                out[key] = try json(from: v)
-            }
-            return .object(out)
-        case .alias:
-            throw ManifestError(message: "YAML aliases are not supported")
+        do {
+            return try YAMLConversion.json(from: node)
+        } catch {
+            throw ManifestError(message: error.message)
         }
     }
 }

@@ -1,6 +1,7 @@
 /// Request bodies: JSON or YAML (by Content-Type) into `JSONValue`, and the 400
 /// kube-apiserver answers for bodies it cannot decode.
 import KubeCore
+import KubeMachinery
 import Yams
 
 enum BodyDecoding {
@@ -35,29 +36,10 @@ enum BodyDecoding {
     }
 
     static func yamlToJSON(_ node: Node) throws(APIError) -> JSONValue {
-        switch node {
-        case .scalar(let scalar):
-            if scalar.style == .singleQuoted || scalar.style == .doubleQuoted || scalar.style == .literal || scalar.style == .folded {
-                return .string(scalar.string)
-            }
-            if scalar.string.isEmpty || node.null != nil { return .null }
-            if let b = node.bool { return .bool(b) }
-            if let i = node.int { return .int(Int64(i)) }
-            if let d = node.float { return .double(d) }
-            return .string(scalar.string)
-        case .sequence(let seq):
-            var out: [JSONValue] = []
-            for n in seq { out.append(try yamlToJSON(n)) }
-            return .array(out)
-        case .mapping(let map):
-            var out: [String: JSONValue] = [:]
-            for (k, v) in map {
-                guard let key = k.string else { throw .badRequest("error converting YAML to JSON: non-string mapping key") }
-                out[key] = try yamlToJSON(v)
-            }
-            return .object(out)
-        case .alias:
-            throw .badRequest("error converting YAML to JSON: YAML aliases are not supported")
+        do {
+            return try YAMLConversion.json(from: node)
+        } catch {
+            throw .badRequest("error converting YAML to JSON: \(error.message)")
         }
     }
 }
