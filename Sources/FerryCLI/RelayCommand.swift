@@ -11,7 +11,7 @@ struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
         abstract: "The orchestrator of a sync attempt: relays messages between connectors.",
-        subcommands: [RelayCommand.self, WorkerBench.self]
+        subcommands: [RelayCommand.self]
     )
 }
 
@@ -107,54 +107,3 @@ struct RelayCommand: AsyncParsableCommand {
     }
 }
 
-/// `ferry worker bench relay`; also meant for `ferry bench relay`.
-struct WorkerBench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Worker benchmarks that print numbers.",
-                                                    subcommands: [RelayBench.self])
-}
-
-struct RelayBench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "relay",
-        abstract: "Relay throughput (MB/s, messages/s) on source-sample data, beside cat | cat and a Python json relay."
-    )
-
-    @Option(help: "Records per stream of source-sample input (three streams).")
-    var records = 300_000
-
-    func run() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-relay-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let config = dir.appendingPathComponent("config.json").path
-        let catalog = dir.appendingPathComponent("catalog.json").path
-        let input = dir.appendingPathComponent("input.jsonl").path
-        try Data(#"{"count":\#(records),"seed":1,"state_every":10000}"#.utf8).write(to: URL(fileURLWithPath: config))
-        let streams = ["users", "products", "purchases"].map { #"{"stream":{"name":"\#($0)","json_schema":{}},"sync_mode":"full_refresh","destination_sync_mode":"append"}"# }
-        try Data(#"{"streams":[\#(streams.joined(separator: ","))]}"#.utf8).write(to: URL(fileURLWithPath: catalog))
-        let fd = open(input, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw ValidationError("creating \(input): \(String(cString: strerror(errno)))") }
-        let code = BuiltinConnectors.run(name: "source-sample", action: "read", configPath: config, catalogPath: catalog, statePath: nil, output: fd)
-        close(fd)
-        guard code == 0 else { throw ValidationError("generating the input with source-sample failed") }
-        let bytes = try Data(contentsOf: URL(fileURLWithPath: input))
-        let messages = bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-        emit("input: \(messages) messages, \(String(format: "%.1f", Double(bytes.count) / 1e6)) MB of source-sample JSON lines")
-        var rows = [RelayBenchmark.classifier(Array(bytes))]
-        rows.append(try await RelayBenchmark.shell("cat | cat", "cat '\(input)' | cat > /dev/null", bytes: bytes.count, messages: messages))
-        let (relayRow, result) = try await RelayBenchmark.relay(file: input, bytes: bytes.count, messages: messages)
-        rows.append(relayRow)
-        let python = "import sys, json\nfor line in sys.stdin:\n    json.loads(line)\n    sys.stdout.write(line)\n"
-        let script = dir.appendingPathComponent("relay.py").path
-        try Data(python.utf8).write(to: URL(fileURLWithPath: script))
-        if let row = try? await RelayBenchmark.shell("cat | python json.loads relay | cat", "cat '\(input)' | python3 '\(script)' | cat > /dev/null", bytes: bytes.count, messages: messages) {
-            rows.append(row)
-        }
-        emit(String(format: "%-40@ %10@ %14@ %8@", "pipeline" as NSString, "MB/s" as NSString, "messages/s" as NSString, "seconds" as NSString))
-        for r in rows {
-            emit(String(format: "%-40@ %10.0f %14.0f %8.2f", r.name as NSString, r.megabytesPerSecond, r.messagesPerSecond, r.seconds))
-        }
-        emit("relay: \(result.progress.tracker.recordsEmitted) records relayed, succeeded: \(result.succeeded)")
-        emit("worker peak RSS (whole process, input held in memory for the classifier run): \(RelayBenchmark.peakRSS() / (1 << 20)) MiB")
-    }
-}

@@ -109,18 +109,5 @@ func readJSONFile(_ path: String?, flag: String) throws(ConnectorError) -> JSONV
 
 /// RFC 3339 UTC text for whole seconds since the epoch (fast: no date formatter).
 func rfc3339(_ seconds: Int64) -> String {
-    let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
-    let rem = seconds - days * 86400
-    // Civil-from-days (Howard Hinnant's algorithm).
-    let z = days + 719468
-    let era = (z >= 0 ? z : z - 146096) / 146097
-    let doe = z - era * 146097
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-    let mp = (5 * doy + 2) / 153
-    let d = doy - (153 * mp + 2) / 5 + 1
-    let m = mp < 10 ? mp + 3 : mp - 9
-    let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-    func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
-    return "\(y)-\(two(m))-\(two(d))T\(two(rem / 3600)):\(two(rem / 60 % 60)):\(two(rem % 60))Z"
+    KubeTime.format(epochSeconds: seconds)
 }

@@ -95,7 +95,14 @@ public enum JSONLDestination {
         try forEachLine(of: input) { line throws(ConnectorError) in
             switch LineClassifier.classify(line) {
             case .record:
-                guard case .record(let r)? = try? AirbyteMessage.decode(line) else { return }
+                let r: RecordMessage
+                do {
+                    guard case .record(let decoded) = try AirbyteMessage.decode(line) else { return }
+                    r = decoded
+                } catch {
+                    // Dropping it would lose data silently: fail the write instead.
+                    throw ConnectorError("a RECORD line is not valid JSON (\(error))", failureType: .systemError)
+                }
                 guard let f = files[r.stream] else {
                     if warned.insert(r.stream).inserted {
                         try output.write(.log(LogMessage(level: "WARN", message: "skipping records of stream \(r.stream), which is not in the catalog")))
@@ -127,7 +134,10 @@ public enum JSONLDestination {
         do {
             defer { close(fd) }
             try forEachLine(of: fd) { line throws(ConnectorError) in
-                guard let data = try? JSONValue.parse(line) else { return }
+                let data: JSONValue
+                do { data = try JSONValue.parse(line) } catch {
+                    throw ConnectorError("deduplicating \(f.path): a line is not valid JSON (\(error))", failureType: .systemError)
+                }
                 let key = JSONValue.array(f.stream.primaryKey.map { data[path: $0] })
                 if latest.updateValue(Array(line), forKey: key) == nil { order.append(key) }
             }

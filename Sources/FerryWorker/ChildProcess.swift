@@ -24,12 +24,31 @@ final class ChildProcess: Sendable {
     /// Whether the relay stopped this process (so its exit status is not its failure).
     var wasTerminatedByRelay: Bool { terminated.load(ordering: .acquiring) }
 
-    init(command: String, environment: [String: String]? = nil) throws(ChildProcessError) {
+    /// Serializes pipe creation and spawning: between `pipe()` and `FD_CLOEXEC` another
+    /// thread's child could inherit the descriptors and hold a pipe open (no EOF).
+    private static let spawnLock = Mutex(())
+
+    convenience init(command: String, environment: [String: String]? = nil) throws(ChildProcessError) {
+        let spawned = try Self.spawnLock.withLock { _ throws(ChildProcessError) in try Self.spawn(command: command, environment: environment) }
+        self.init(pid: spawned.pid, command: command, fds: spawned.fds)
+    }
+
+    private init(pid: pid_t, command: String, fds: [Int32]) {
+        self.pid = pid
+        self.command = command
+        stdinFD = fds[0]
+        stdoutFD = fds[1]
+        stderrFD = fds[2]
+        FileDescriptorIO.setNonBlocking(stdinFD)
+    }
+
+    /// Returns the pid and the parent's ends: [stdin write, stdout read, stderr read].
+    private static func spawn(command: String, environment: [String: String]?) throws(ChildProcessError) -> (pid: pid_t, fds: [Int32]) {
         var fds: [Int32] = []
         for _ in 0..<3 {
             var pair: [Int32] = [0, 0]
             // Close-on-exec so one connector never holds another's pipe open (no EOF).
-            // pipe2 is not exported to Swift; only this thread spawns, so the gap is harmless.
+            // pipe2 is not exported to Swift; spawnLock covers the gap for our own spawns.
             guard pipe(&pair) == 0, fcntl(pair[0], F_SETFD, FD_CLOEXEC) == 0, fcntl(pair[1], F_SETFD, FD_CLOEXEC) == 0 else {
                 for fd in fds { close(fd) }
                 throw ChildProcessError(description: "creating a pipe for \(command): \(FileDescriptorIO.describe(errno))")
@@ -67,12 +86,7 @@ final class ChildProcess: Sendable {
             close(fds[1]); close(fds[2]); close(fds[4])
             throw ChildProcessError(description: "starting \(command): \(FileDescriptorIO.describe(rc))")
         }
-        pid = child
-        self.command = command
-        stdinFD = fds[1]
-        stdoutFD = fds[2]
-        stderrFD = fds[4]
-        FileDescriptorIO.setNonBlocking(stdinFD)
+        return (child, [fds[1], fds[2], fds[4]])
     }
 
     /// Stops the process group: SIGTERM, then SIGKILL after `grace` if still running.

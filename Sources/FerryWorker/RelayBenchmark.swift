@@ -25,7 +25,8 @@ public enum RelayBenchmark {
             bytes.withUnsafeBufferPointer { all in
                 var start = 0
                 while start < all.count {
-                    let end = all[start...].firstIndex(of: 0x0A) ?? all.count
+                    let base = all.baseAddress! + start
+                    let end = memchr(base, 0x0A, all.count - start).map { start + (UnsafeRawPointer($0) - UnsafeRawPointer(base)) } ?? all.count
                     if case .record = LineClassifier.classify(UnsafeBufferPointer(rebasing: all[start..<end])) { records += 1 }
                     count += 1
                     start = end + 1

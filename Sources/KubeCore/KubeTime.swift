@@ -15,6 +15,11 @@ public enum KubeTime {
         return formatComponents(seconds: seconds, micros: min(max(micros, 0), 999_999))
     }
 
+    /// Whole seconds since the epoch as RFC 3339 UTC, without a date formatter.
+    public static func format(epochSeconds seconds: Int64) -> String {
+        formatComponents(seconds: seconds, micros: nil)
+    }
+
     private static func formatComponents(seconds: Int64, micros: Int?) -> String {
         // Civil-from-days (Howard Hinnant), avoids DateFormatter's locale and thread costs.
         let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
