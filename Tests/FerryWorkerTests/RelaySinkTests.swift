@@ -12,27 +12,42 @@ final class CollectingSink: RelayStateSink {
     func flush(_ snapshot: RelaySnapshot) async throws { snapshots.withLock { $0.append(snapshot) } }
 }
 
+/// A collecting sink that also creates `marker` once a flush carries committed cursor 1,
+/// so a test's source can wait for that flush instead of guessing a delay.
+final class MarkingSink: RelayStateSink {
+    let collected = CollectingSink()
+    let marker: String
+    init(marker: String) { self.marker = marker }
+    func flush(_ snapshot: RelaySnapshot) async throws {
+        try await collected.flush(snapshot)
+        if snapshot.committedState?.arrayValue?.first?["stream"]["stream_state"]["cursor"] == 1 {
+            FileManager.default.createFile(atPath: marker, contents: Data())
+        }
+    }
+}
+
 @Suite(.timeLimit(.minutes(1))) struct RelaySinkTests {
     @Test func committedStateIsFlushedWhileTheSyncRunsAndAtTheEnd() async throws {
         let s = try Scratch()
         defer { s.remove() }
-        // The second state arrives only after the destination has echoed the first
-        // (the source waits for the echo file), so a mid-run flush must see state 1.
+        // The second state arrives only after a periodic flush has carried the first as
+        // committed (the source waits for the sink's marker file), so the run must show
+        // a mid-run flush with state 1 and a final one with state 2.
         let script = try s.write("source.sh", """
             echo '\(record("users", 1))'
             echo '\(state("users", 1))'
             i=0
-            while ! grep -q cursor '\(s.path("echoed"))' 2>/dev/null; do i=$((i+1)); [ $i -gt 500 ] && exit 9; sleep 0.01; done
-            sleep 0.3
+            while [ ! -e '\(s.path("flushed-1"))' ]; do i=$((i+1)); [ $i -gt 1000 ] && exit 9; sleep 0.01; done
             echo '\(record("users", 2))'
             echo '\(state("users", 2))'
             """)
-        let sink = CollectingSink()
+        let marking = MarkingSink(marker: s.path("flushed-1"))
+        let sink = marking.collected
         var c = RelayConfiguration(source: .command("sh '\(script)'"),
                                    destination: .command("{ grep --line-buffered -F STATE; true; } | tee '\(s.path("echoed"))'"), catalog: usersCatalog)
         c.passThroughStderr = false
         c.flushInterval = .milliseconds(50)
-        let r = try await Relay(configuration: c, sink: sink).run()
+        let r = try await Relay(configuration: c, sink: marking).run()
         #expect(r.succeeded, "\(r.summary.serialized())")
         let snapshots = sink.snapshots.withLock { $0 }
         #expect(snapshots.last?.isFinal == true)
