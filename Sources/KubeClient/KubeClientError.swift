@@ -63,7 +63,7 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Decodes the body as a `Status`, or synthesizes one the way client-go's
     /// `newUnstructuredResponseError` does when the body is something else.
     public init(code: Int, body: [UInt8], retryAfterHeader: Int? = nil, operation: String) {
-        if let json = try? JSONValue.parse(body), json.kind == "Status", var status = Status.lenient(json) {
+        if let json = try? JSONValue.parse(body), json.kind == "Status", var status = Status(json: json) {
             if status.code == nil || status.code == 0 { status.code = code }
             self.init(code: code, status: status, retryAfterHeader: retryAfterHeader, operation: operation)
             return
@@ -168,17 +168,4 @@ public struct CredentialError: Error, Sendable, CustomStringConvertible {
     public var message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }
-}
-
-extension Status {
-    /// Decodes a Status tolerating a missing `metadata` (synthesized Codable would require
-    /// it, and servers and proxies do omit it).
-    static func lenient(_ json: JSONValue) -> Status? {
-        guard json.objectValue != nil else { return nil }
-        var json = json
-        if json["metadata"].objectValue == nil { json["metadata"] = .emptyObject }
-        if json["kind"].isNull { json["kind"] = "Status" }
-        if json["apiVersion"].isNull { json["apiVersion"] = "v1" }
-        return try? json.decode(Status.self)
-    }
 }

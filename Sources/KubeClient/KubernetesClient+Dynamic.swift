@@ -185,7 +185,7 @@ extension KubernetesClient {
 
     private func deleteOutcome(_ json: JSONValue, operation: String) throws(KubeClientError) -> DeleteOutcome {
         if json.kind == "Status" {
-            guard let status = Status.lenient(json) else {
+            guard let status = Status(json: json) else {
                 throw .decoding(DecodingFailure(operation: operation, message: "the Status body does not decode"))
             }
             return .deleted(status)

@@ -54,7 +54,7 @@ public struct WatchLineSplitter: Sendable {
             throw .decoding(DecodingFailure(operation: operation, message: error.message))
         }
         if event.type == .error {
-            let status = Status.lenient(event.object) ?? Status(message: "watch ERROR event without a Status: \(event.object)", reason: .internalError, code: 500)
+            let status = Status(json: event.object) ?? Status(message: "watch ERROR event without a Status: \(event.object)", reason: .internalError, code: 500)
             throw .api(APIError(code: status.code ?? 500, status: status, operation: operation))
         }
         return event

@@ -18,6 +18,30 @@ public struct Status: Codable, Sendable, Hashable, Error {
     }
 
     public var statusReason: StatusReason { StatusReason(rawValue: reason ?? "") }
+
+    /// Decodes a Status from a JSON object, or nil for anything else. `kind`,
+    /// `apiVersion` and `metadata` may be absent: servers, proxies and watch ERROR
+    /// events omit them.
+    public init?(json: JSONValue) {
+        guard json.objectValue != nil, let status = try? json.decode(Status.self) else { return nil }
+        self = status
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case kind, apiVersion, metadata, status, message, reason, details, code
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try c.decodeIfPresent(String.self, forKey: .kind) ?? "Status"
+        apiVersion = try c.decodeIfPresent(String.self, forKey: .apiVersion) ?? "v1"
+        metadata = try c.decodeIfPresent(ListMeta.self, forKey: .metadata) ?? ListMeta()
+        status = try c.decodeIfPresent(String.self, forKey: .status)
+        message = try c.decodeIfPresent(String.self, forKey: .message)
+        reason = try c.decodeIfPresent(String.self, forKey: .reason)
+        details = try c.decodeIfPresent(StatusDetails.self, forKey: .details)
+        code = try c.decodeIfPresent(Int.self, forKey: .code)
+    }
 }
 
 public struct StatusDetails: Codable, Sendable, Hashable {

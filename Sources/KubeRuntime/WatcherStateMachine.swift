@@ -108,7 +108,7 @@ public struct WatcherStateMachine: Sendable {
         case .bookmark:
             return (nil, nil)
         case .error:
-            let status = Status.fromWatchError(event.object)
+            let status = Status(json: event.object)
             return (nil, failed(gone: status.map(Self.isExpired) ?? false))
         }
     }
@@ -198,17 +198,5 @@ public struct WatcherStateMachine: Sendable {
 
     static func isExpired(_ status: Status) -> Bool {
         status.code == 410 || status.statusReason == .expired || status.statusReason == .gone
-    }
-}
-
-extension Status {
-    /// The Status carried by a watch ERROR event, if it decodes.
-    static func fromWatchError(_ object: JSONValue) -> Status? {
-        var json = object
-        guard json.objectValue != nil else { return nil }
-        if json["metadata"].objectValue == nil { json["metadata"] = .emptyObject }
-        if json["kind"].isNull { json["kind"] = "Status" }
-        if json["apiVersion"].isNull { json["apiVersion"] = "v1" }
-        return try? json.decode(Status.self)
     }
 }

@@ -85,6 +85,10 @@ struct JSONValueTests {
         #expect(try json.decode(ObjectMeta.self) == meta)
         let status = try JSONValue.parse(#"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"m","reason":"NotFound","details":{"name":"x","kind":"pods"},"code":404}"#).decode(Status.self)
         #expect(status.statusReason == .notFound && status.code == 404 && status.details?.name == "x")
+        // Watch ERROR events and proxies omit kind, apiVersion and metadata.
+        let bare = try #require(Status(json: ["status": "Failure", "reason": "Expired", "code": 410]))
+        #expect(bare.statusReason == .expired && bare.code == 410 && bare.kind == "Status")
+        #expect(Status(json: "not an object") == nil)
     }
 }
 
