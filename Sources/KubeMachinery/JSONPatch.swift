@@ -133,36 +133,3 @@ public enum JSONPatch {
         }
     }
 }
-
-/// RFC 6901 JSON pointers.
-enum JSONPointer {
-    static func tokens(_ pointer: String) throws(PatchError) -> [String] {
-        if pointer.isEmpty { return [] }
-        guard pointer.hasPrefix("/") else { throw PatchError("JSON pointer must be empty or start with a \"/\": \(pointer)") }
-        return pointer.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map {
-            $0.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
-        }
-    }
-
-    static func arrayIndex(_ token: String) -> Int? {
-        guard !token.isEmpty, token.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-        if token.count > 1 && token.hasPrefix("0") { return nil }
-        return Int(token)
-    }
-
-    static func value(at tokens: ArraySlice<String>, in doc: JSONValue) -> JSONValue? {
-        var current = doc
-        for token in tokens {
-            switch current {
-            case .object(let members):
-                guard let next = members[token] else { return nil }
-                current = next
-            case .array(let items):
-                guard let i = arrayIndex(token), i < items.count else { return nil }
-                current = items[i]
-            default: return nil
-            }
-        }
-        return current
-    }
-}

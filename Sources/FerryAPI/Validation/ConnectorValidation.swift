@@ -74,38 +74,12 @@ extension FerryValidation {
     }
 }
 
-/// RFC 6901 JSON pointers, as used by `secretRefs[].path`.
-public enum JSONPointer {
-    /// nil when `pointer` is a non-empty RFC 6901 pointer, otherwise why not.
-    public static func problem(in pointer: String) -> String? {
-        guard pointer.hasPrefix("/") else { return "must be a JSON pointer starting with '/', e.g. /password" }
-        let tokens = pointer.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
-        for token in tokens {
-            if token.isEmpty { return "must not contain an empty segment" }
-            let chars = Array(token)
-            for (i, c) in chars.enumerated() where c == "~" {
-                if i + 1 >= chars.count || (chars[i + 1] != "0" && chars[i + 1] != "1") {
-                    return "'~' must be followed by 0 or 1 (~0 is '~', ~1 is '/')"
-                }
-            }
-        }
-        return nil
-    }
-
-    public static func tokens(_ pointer: String) -> [String] {
-        pointer.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
-            .map { $0.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~") }
-    }
-
-    public static func escape(_ key: String) -> String {
-        key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
-    }
-
+extension JSONPointer {
     /// Why a value cannot be placed at `pointer` in `config` (a parent that is not an object).
     static func placementProblem(_ pointer: String, in config: JSONValue) -> String? {
         var node = config
         var walked = "config"
-        for token in tokens(pointer).dropLast() {
+        for token in ((try? tokens(pointer)) ?? []).dropLast() {  // checked by problem(in:) first
             guard case .object(let o) = node else { return "goes through \(walked), which is not an object" }
             node = o[token] ?? .object([:])
             walked += "." + token
