@@ -1,61 +1,18 @@
-/// `metav1.Condition` and apimachinery's `SetStatusCondition`: conditions keyed by type,
-/// lastTransitionTime changing only when the status does, observedGeneration recorded.
+/// Conditions inside unstructured objects: `SetStatusCondition` on `status.conditions`
+/// with observedGeneration recorded.
 import Foundation
 import KubeCore
 
-/// One status condition, as CRDs and built-in kinds carry them.
-public struct Condition: Codable, Sendable, Hashable {
-    public enum Status: String, Codable, Sendable {
-        case `true` = "True"
-        case `false` = "False"
-        case unknown = "Unknown"
-    }
-    public var type: String
-    public var status: Status
-    public var observedGeneration: Int64?
-    /// RFC 3339; set by `setCondition` when left empty.
-    public var lastTransitionTime: String
-    public var reason: String
-    public var message: String
-
-    public init(type: String, status: Status, reason: String, message: String = "", observedGeneration: Int64? = nil, lastTransitionTime: String = "") {
-        self.type = type
-        self.status = status
-        self.reason = reason
-        self.message = message
-        self.observedGeneration = observedGeneration
-        self.lastTransitionTime = lastTransitionTime
-    }
-}
-
+/// Condition helpers for controllers; the type and `SetStatusCondition` live in KubeCore.
 public enum Conditions {
-    /// `meta.SetStatusCondition`: adds or updates the condition of `new.type`. The
-    /// transition time is kept when the status is unchanged, even if `new` carries another.
-    /// Returns whether anything changed.
+    /// `meta.SetStatusCondition` on a typed list, stamping an empty transition time with `now`.
     @discardableResult
     public static func set(_ conditions: inout [Condition], _ new: Condition, now: Date) -> Bool {
-        var new = new
-        guard let i = conditions.firstIndex(where: { $0.type == new.type }) else {
-            if new.lastTransitionTime.isEmpty { new.lastTransitionTime = KubeTime.format(now) }
-            conditions.append(new)
-            return true
-        }
-        var existing = conditions[i]
-        var changed = false
-        if existing.status != new.status {
-            existing.status = new.status
-            existing.lastTransitionTime = new.lastTransitionTime.isEmpty ? KubeTime.format(now) : new.lastTransitionTime
-            changed = true
-        }
-        if existing.reason != new.reason { existing.reason = new.reason; changed = true }
-        if existing.message != new.message { existing.message = new.message; changed = true }
-        if existing.observedGeneration != new.observedGeneration { existing.observedGeneration = new.observedGeneration; changed = true }
-        conditions[i] = existing
-        return changed
+        conditions.set(new, now: now)
     }
 
     public static func find(_ conditions: [Condition], _ type: String) -> Condition? {
-        conditions.first { $0.type == type }
+        conditions[type: type]
     }
 
     /// Sets a condition inside an unstructured object's `status.conditions`, stamping

@@ -106,21 +106,4 @@ public struct Toleration: Codable, Sendable, Hashable {
     }
 }
 
-/// metav1.Condition.
-public struct Condition: Codable, Sendable, Hashable {
-    public enum Status: String, Codable, Sendable, CaseIterable { case `true` = "True", `false` = "False", unknown = "Unknown" }
-    public var type: String
-    public var status: Status
-    public var observedGeneration: Int64?
-    public var lastTransitionTime: String
-    public var reason: String
-    public var message: String
-    public init(type: String, status: Status, observedGeneration: Int64? = nil, lastTransitionTime: String, reason: String, message: String) {
-        self.type = type
-        self.status = status
-        self.observedGeneration = observedGeneration
-        self.lastTransitionTime = lastTransitionTime
-        self.reason = reason
-        self.message = message
-    }
-}
+
