@@ -7,9 +7,11 @@ import PackageDescription
 //   FerryAPI        the Ferry resource types (Source, Destination, Connection, Sync, WorkerPool), CRDs, validation
 //   AirbyteProtocol Airbyte protocol messages: byte-level classification, parsing, state tracking (no I/O)
 //   FerryWorker     the relay between source and destination connectors (`ferry worker`, `ferry run`)
-//   FerryConnectors built-in Airbyte-protocol connectors (sample source, JSON-lines destination)
+//   FerryConnectors built-in Airbyte-protocol connectors (sample source, JSON-lines and PostgreSQL destinations)
 //   KubeClient      the production Kubernetes client (kubeconfig, auth, HTTP, watch)
 //   KubeRuntime     the controller runtime: watcher, reflector, work queue, controller, leader election
+//   FerryControllers the reconcilers (one per kind) and the worker pod builder
+//   FerryLocalRuntime a kubelet-like node agent running pods' containers as local processes
 //   KubeAPIServer   the embedded Kubernetes-compatible API server used by tests and `ferry dev`
 //   FerryCLI        the one `ferry` executable
 let strict: [SwiftSetting] = [
@@ -35,6 +37,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(
@@ -48,7 +51,7 @@ let package = Package(
         ),
         .target(
             name: "FerryAPI",
-            dependencies: ["KubeCore", "KubeMachinery", .product(name: "Yams", package: "Yams")],
+            dependencies: ["KubeCore", "KubeMachinery", "AirbyteProtocol", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         .target(
@@ -58,12 +61,17 @@ let package = Package(
         ),
         .target(
             name: "FerryWorker",
-            dependencies: ["KubeCore", "AirbyteProtocol", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["KubeCore", "AirbyteProtocol", "FerryAPI", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .target(
             name: "FerryConnectors",
-            dependencies: ["KubeCore", "AirbyteProtocol"],
+            dependencies: [
+                "KubeCore",
+                "AirbyteProtocol",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .target(
@@ -89,6 +97,29 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "FerryControllers",
+            dependencies: [
+                "KubeCore",
+                "KubeMachinery",
+                "FerryAPI",
+                "AirbyteProtocol",
+                "KubeClient",
+                "KubeRuntime",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "FerryLocalRuntime",
+            dependencies: [
+                "KubeCore",
+                "KubeClient",
+                "KubeRuntime",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -119,6 +150,8 @@ let package = Package(
                 "AirbyteProtocol",
                 "FerryWorker",
                 "FerryConnectors",
+                "FerryControllers",
+                "FerryLocalRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -139,6 +172,10 @@ let package = Package(
         .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeCore", "KubeClient", "KubeRuntime", "KubeAPIServer", "KubeTestSupport"], swiftSettings: strict),
         .testTarget(name: "FerryAPITests", dependencies: ["KubeCore", "KubeMachinery", "FerryAPI", "KubeAPIServer", "KubeTestSupport"], swiftSettings: strict),
         .testTarget(name: "FerryWorkerTests", dependencies: ["KubeCore", "AirbyteProtocol", "FerryWorker", "FerryConnectors"], swiftSettings: strict),
+        .testTarget(name: "FerryConnectorsTests", dependencies: ["KubeCore", "AirbyteProtocol", "FerryConnectors", "KubeTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")], swiftSettings: strict),
+        .testTarget(name: "FerryRunTests", dependencies: ["KubeCore", "AirbyteProtocol", "FerryAPI", "FerryWorker", "KubeTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")], swiftSettings: strict),
+        .testTarget(name: "FerryControllersTests", dependencies: ["KubeCore", "KubeMachinery", "FerryAPI", "AirbyteProtocol", "FerryControllers", "KubeClient", "KubeRuntime", "KubeAPIServer", "KubeTestSupport"], swiftSettings: strict),
+        .testTarget(name: "FerryLocalRuntimeTests", dependencies: ["KubeCore", "KubeClient", "FerryLocalRuntime", "KubeAPIServer", "KubeTestSupport"], swiftSettings: strict),
         .testTarget(name: "KubectlTests", dependencies: ["KubeCore", "KubeAPIServer", "KubeTestSupport"], swiftSettings: strict),
     ]
 )

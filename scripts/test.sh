@@ -1,12 +1,31 @@
 #!/usr/bin/env bash
 # The one test command (README "Run the tests"): sets up what the suite needs on a
 # fresh machine, builds everything, and runs every test.
+#   - airbyte-source-faker from PyPI in a virtual environment (.build-venv/)
+#   - a PostgreSQL server on a free loopback port (.build-pg/), stopped on exit
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need() { command -v "$1" >/dev/null 2>&1 || { echo "test.sh: '$1' is required but not on PATH" >&2; exit 2; }; }
 need swift
 need kubectl
+need python3
+
+# The real PyPI connector the end-to-end tests run. Installed once per checkout.
+venv=.build-venv
+if [ ! -x "$venv/bin/source-faker" ]; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check airbyte-source-faker
+fi
+export FERRY_TEST_CONNECTOR_PATH="$PWD/$venv/bin"
+
+pgdir=.build-pg
+scripts/postgres.sh stop "$pgdir" 2>/dev/null || true
+FERRY_TEST_POSTGRES_URL=$(scripts/postgres.sh start "$pgdir")
+export FERRY_TEST_POSTGRES_URL
+trap 'scripts/postgres.sh stop "$pgdir"' EXIT
+# Tests that need PostgreSQL or the PyPI connector fail (rather than skip) when this is set.
+export FERRY_TEST_REQUIRE_EXTERNAL=1
 
 swift build --build-tests
 swift test --skip-build "$@"

@@ -1,0 +1,2 @@
+/// The reconcilers (one per Ferry kind) and the worker pod builder.
+public enum FerryControllers {}
