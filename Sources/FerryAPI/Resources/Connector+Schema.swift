@@ -5,7 +5,7 @@ extension ConnectorSpec {
     static func schema(role: String) -> FieldSchema {
         .object("Which Airbyte-protocol connector to run as a \(role), and its configuration.", required: ["image"], [
             "image": .string("Airbyte-protocol connector image, e.g. airbyte/source-postgres:3.6.28.", minLength: 1),
-            "command": .strings("Entrypoint override; empty means the image's AIRBYTE_ENTRYPOINT. Use it for connectors run as a command, e.g. [airbyte-source-faker]."),
+            "command": .strings("Entrypoint override; empty means the image's AIRBYTE_ENTRYPOINT. Use it for connectors run as a command, e.g. [source-faker] (the console script of the PyPI package airbyte-source-faker)."),
             "config": .freeForm("Connector configuration as the connector's spec defines it, without secret values (those go in secretRefs)."),
             "secretRefs": .array("Secret values merged into config at JSON-pointer paths before the connector runs.", of: SecretRef.schema),
             "resources": ResourceRequirements.schema("Default compute resources of this connector's container; a Connection's resources take precedence."),
