@@ -39,6 +39,7 @@ extension Sync {
                 "completionTime": .time("When the attempt finished."),
                 "reason": .string("Machine-readable reason the attempt ended."),
                 "message": .string("Human-readable details of how the attempt ended."),
+                "recordsCommitted": .integer("Records the destination committed during this attempt; an attempt with progress resets the retry backoff.", format: "int64", minimum: 0),
             ])),
             "stats": .object("What the Sync moved.", [
                 "recordsEmitted": .integer("Records the source emitted.", format: "int64", minimum: 0),

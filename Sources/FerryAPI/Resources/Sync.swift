@@ -37,7 +37,10 @@ public struct SyncAttempt: Codable, Sendable, Hashable {
     public var completionTime: String?
     public var reason: String?
     public var message: String?
-    public init(number: Int32, podName: String? = nil, phase: SyncPhase? = nil, startTime: String? = nil, completionTime: String? = nil, reason: String? = nil, message: String? = nil) {
+    /// Records committed by this attempt: decides whether a failure counts as one
+    /// with progress (Airbyte's partial failure) or without (complete failure).
+    public var recordsCommitted: Int64?
+    public init(number: Int32, podName: String? = nil, phase: SyncPhase? = nil, startTime: String? = nil, completionTime: String? = nil, reason: String? = nil, message: String? = nil, recordsCommitted: Int64? = nil) {
         self.number = number
         self.podName = podName
         self.phase = phase
@@ -45,6 +48,7 @@ public struct SyncAttempt: Codable, Sendable, Hashable {
         self.completionTime = completionTime
         self.reason = reason
         self.message = message
+        self.recordsCommitted = recordsCommitted
     }
 }
 
