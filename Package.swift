@@ -175,7 +175,7 @@ let package = Package(
         .testTarget(name: "FerryConnectorsTests", dependencies: ["KubeCore", "AirbyteProtocol", "FerryConnectors", "KubeTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")], swiftSettings: strict),
         .testTarget(name: "FerryRunTests", dependencies: ["KubeCore", "AirbyteProtocol", "FerryAPI", "FerryWorker", "KubeTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")], swiftSettings: strict),
         .testTarget(name: "FerryControllersTests", dependencies: ["KubeCore", "KubeMachinery", "FerryAPI", "AirbyteProtocol", "FerryControllers", "KubeClient", "KubeRuntime", "KubeAPIServer", "KubeTestSupport"], swiftSettings: strict),
-        .testTarget(name: "FerryLocalRuntimeTests", dependencies: ["KubeCore", "KubeClient", "FerryLocalRuntime", "KubeAPIServer", "KubeTestSupport"], swiftSettings: strict),
+        .testTarget(name: "FerryLocalRuntimeTests", dependencies: ["KubeCore", "KubeClient", "KubeRuntime", "FerryLocalRuntime", "KubeAPIServer", "KubeTestSupport"], swiftSettings: strict),
         .testTarget(name: "KubectlTests", dependencies: ["KubeCore", "KubeAPIServer", "KubeTestSupport"], swiftSettings: strict),
     ]
 )

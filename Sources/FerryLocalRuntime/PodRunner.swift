@@ -1,0 +1,209 @@
+/// One pod on this node: its container records, its processes, and the status it reports.
+/// The lifecycle (local or simulated) runs in one task; termination (deletion, deadline,
+/// agent shutdown) cancels it, signals the processes and waits for them.
+import Foundation
+import KubeClient
+import KubeCore
+import KubeRuntime
+import Logging
+
+/// What every pod runner shares with the agent.
+struct PodRunnerContext: Sendable {
+    let client: KubernetesClient
+    let configuration: NodeAgentConfiguration
+    let ferryExecutable: String
+    let podsDirectory: String
+    let logger: Logger
+}
+
+actor PodRunner {
+    let uid: String
+    let namespace: String
+    let name: String
+    let context: PodRunnerContext
+    let podDirectory: String
+    var pod: JSONValue
+    var initRecords: [ContainerRecord]
+    var records: [ContainerRecord]
+    var processes: [String: LocalProcess] = [:]
+    var startTime: Date
+    var conditions: [JSONValue]
+    var failure: PodFailure?
+    /// Set once termination began: no container starts after it.
+    var stopping = false
+    var lifecycle: Task<Void, Never>?
+    private var deadlineTask: Task<Void, Never>?
+    private var statusVersion = 0
+    private var sentVersion = 0
+    private var lastSend: Task<Void, Never>?
+    /// The pod is gone from the API: status updates would only fail.
+    private var gone = false
+
+    init(pod: JSONValue, context: PodRunnerContext) {
+        uid = pod.uid ?? ""
+        namespace = pod.namespace ?? "default"
+        name = pod.name ?? ""
+        self.context = context
+        self.pod = pod
+        podDirectory = "\(context.podsDirectory)/\(namespace)_\(name)_\(uid)"
+        let initContainers = pod[path: ["spec", "initContainers"]].arrayValue ?? []
+        initRecords = ContainerRecord.waiting(initContainers, reason: "PodInitializing")
+        records = ContainerRecord.waiting(pod[path: ["spec", "containers"]].arrayValue ?? [], reason: initContainers.isEmpty ? "ContainerCreating" : "PodInitializing")
+        startTime = context.configuration.clock.wallTime
+        conditions = pod[path: ["status", "conditions"]].arrayValue ?? []
+    }
+
+    var processIDs: [Int32] { processes.values.map(\.pid).sorted() }
+    var logDirectory: String { "\(podDirectory)/containers" }
+
+    /// Starts the lifecycle (once).
+    func start() {
+        guard lifecycle == nil else { return }
+        if let deadline = pod[path: ["spec", "activeDeadlineSeconds"]].intValue, deadline > 0 {
+            let clock = context.configuration.clock
+            let due = clock.now + .seconds(deadline)
+            deadlineTask = Task { [weak self] in
+                do { try await clock.sleep(until: due) } catch { return }
+                await self?.deadlineExceeded()
+            }
+        }
+        lifecycle = Task { [weak self] in
+            guard let self else { return }
+            switch self.context.configuration.mode {
+            case .local: await self.runLocal()
+            case .simulated: await self.runSimulated()
+            }
+            await self.lifecycleEnded()
+        }
+    }
+
+    private func lifecycleEnded() {
+        deadlineTask?.cancel()
+    }
+
+    func update(_ newPod: JSONValue) { pod = newPod }
+
+    // MARK: termination
+
+    /// Stops every container: SIGTERM to each process group, SIGKILL after `grace`; waits
+    /// until the lifecycle has seen every exit. Containers that never started end as
+    /// `ContainerStatusUnknown` like the kubelet reports them.
+    func stop(grace: Duration) async {
+        stopping = true
+        lifecycle?.cancel()
+        deadlineTask?.cancel()
+        for process in processes.values { process.signalGroup(SIGTERM) }
+        let clock = context.configuration.clock
+        let killer = Task { [weak self] in
+            do { try await clock.sleep(for: grace) } catch { return }
+            await self?.killRemaining()
+        }
+        await lifecycle?.value
+        killer.cancel()
+        let now = context.configuration.clock.wallTime
+        func unknown(_ r: inout ContainerRecord) {
+            if r.state.isWaiting || r.state.isRunning {
+                r.state = .terminated(exitCode: 137, reason: "ContainerStatusUnknown",
+                                      message: "The container could not be located when the pod was terminated", startedAt: nil, finishedAt: now)
+            }
+        }
+        for i in initRecords.indices { unknown(&initRecords[i]) }
+        for i in records.indices { unknown(&records[i]) }
+    }
+
+    /// SIGKILL to the processes not yet reaped (only live ones, so no reused pid is hit).
+    private func killRemaining() {
+        for process in processes.values { process.signalGroup(SIGKILL) }
+    }
+
+    /// The pod's `deletionTimestamp` is set: stop within the grace period, report the final
+    /// status, then delete the pod for good (gracePeriodSeconds=0) as the kubelet does.
+    func terminateForDeletion() async {
+        let seconds = pod[path: ["metadata", "deletionGracePeriodSeconds"]].intValue
+            ?? pod[path: ["spec", "terminationGracePeriodSeconds"]].intValue ?? 30
+        // The kubelet's minimum grace period is 2 s, even for a deletion with 0.
+        await stop(grace: .seconds(max(seconds, 2)))
+        report()
+        await flushStatus()
+        if !gone {
+            do {
+                _ = try await context.client.delete(.pod, name: name, namespace: namespace, options: DeleteOptions(gracePeriodSeconds: 0, preconditionUID: uid))
+            } catch where error.isNotFound || error.isConflict {
+                // Already gone, or a new pod with the same name.
+            } catch {
+                context.logger.warning("deleting terminated pod failed", metadata: ["pod": "\(namespace)/\(name)", "error": "\(error)"])
+            }
+        }
+        removeDirectory()
+    }
+
+    /// The pod is gone from the API: kill at once, no status.
+    func terminateForRemoval(grace: Duration = .zero) async {
+        gone = true
+        await stop(grace: grace)
+        removeDirectory()
+    }
+
+    private func deadlineExceeded() async {
+        guard !stopping, failure == nil else { return }
+        let phase = PodStatusModel.phase(initContainers: initRecords, containers: records, failure: nil)
+        guard phase != "Succeeded" && phase != "Failed" else { return }
+        failure = .deadlineExceeded
+        let seconds = pod[path: ["spec", "terminationGracePeriodSeconds"]].intValue ?? 30
+        await stop(grace: .seconds(max(seconds, 2)))
+        report()
+    }
+
+    func removeDirectory() {
+        try? FileManager.default.removeItem(atPath: podDirectory)
+    }
+
+    // MARK: status
+
+    /// Queues a status report; reports go out in order, coalesced to the latest.
+    func report() {
+        guard !gone else { return }
+        statusVersion += 1
+        let previous = lastSend
+        lastSend = Task { [weak self] in
+            await previous?.value
+            await self?.sendLatest()
+        }
+    }
+
+    func flushStatus() async {
+        await lastSend?.value
+    }
+
+    func currentStatus() -> JSONValue {
+        let status = PodStatusModel.status(PodStatusInput(
+            initContainers: initRecords, containers: records, startTime: startTime, now: context.configuration.clock.wallTime,
+            previousConditions: conditions, failure: failure))
+        conditions = status["conditions"].arrayValue ?? []
+        return status
+    }
+
+    private func sendLatest() async {
+        var attempts = 0
+        while sentVersion < statusVersion && !gone {
+            let version = statusVersion
+            var status = currentStatus()
+            if failure == nil {
+                status.setKeepingNull("reason", .null)
+                status.setKeepingNull("message", .null)
+            }
+            do {
+                _ = try await context.client.patchStatus(.pod, name: name, namespace: namespace, patch: ["status": status], type: .merge)
+                sentVersion = version
+                attempts = 0
+            } catch where error.isNotFound {
+                gone = true
+            } catch {
+                attempts += 1
+                context.logger.warning("reporting pod status failed", metadata: ["pod": "\(namespace)/\(name)", "error": "\(error)"])
+                if attempts >= 5 { return }
+                try? await context.configuration.clock.sleep(for: .milliseconds(500 * attempts))
+            }
+        }
+    }
+}
