@@ -32,15 +32,32 @@ public enum InvalidLineReason: String, Sendable, Hashable {
     case recordWithoutStream
 }
 
+/// How much of a RECORD's `data` value the classifier checks.
+public enum RecordDataCheck: Sendable, Hashable {
+    /// Every byte: balanced brackets, terminated strings, well-formed literals.
+    case full
+    /// The relay's hot path. When `type` ("RECORD") comes before `record` and `stream`
+    /// (and `namespace`, if any) before an object `data`, as every Airbyte CDK writes
+    /// them, `data` and what follows it are not scanned: the line only has to end with
+    /// the two closing braces of `record` and the message, and must not mention
+    /// `"namespace"` after `data` (else the full scan runs). So a line cut short is not
+    /// forwarded (unless the cut falls just after two closing braces inside `data`; the
+    /// relay fully checks a last line without a newline, where a dying source cuts), but
+    /// a malformed value inside `data`, or two records run together, reach the
+    /// destination, which parses every record anyway and fails the attempt on bad JSON.
+    case framing
+}
+
 public enum LineClassifier {
     /// Classifies one line (without its newline; a trailing `\r` is allowed).
-    public static func classify(_ line: UnsafeBufferPointer<UInt8>) -> LineClassification {
+    public static func classify(_ line: UnsafeBufferPointer<UInt8>, recordData: RecordDataCheck = .full) -> LineClassification {
         var scanner = ByteScanner(bytes: line)
+        scanner.framingOnly = recordData == .framing
         return scanner.classifyMessage()
     }
 
-    public static func classify(_ line: [UInt8]) -> LineClassification {
-        line.withUnsafeBufferPointer { classify($0) }
+    public static func classify(_ line: [UInt8], recordData: RecordDataCheck = .full) -> LineClassification {
+        line.withUnsafeBufferPointer { classify($0, recordData: recordData) }
     }
 
     /// The text of a string span found by `classify` in the same line.
@@ -69,6 +86,8 @@ public enum LineClassifier {
 struct ByteScanner {
     let bytes: UnsafeBufferPointer<UInt8>
     var i = 0
+    /// See `RecordDataCheck.framing`.
+    var framingOnly = false
 
     init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -106,7 +125,9 @@ struct ByteScanner {
                     typeSpan = nil
                 }
             } else if keyEquals(key, "record"), i < bytes.count, bytes[i] == Self.openBrace {
-                guard let found = scanRecordObject() else { return .invalid(.notJSON) }
+                let isRecord = framingOnly && !sawRecordObject && typeSpan.map { keyEquals($0, "RECORD") } == true
+                guard let found = scanRecordObject(framingOnly: isRecord) else { return .invalid(.notJSON) }
+                if found.framed, let stream = found.stream { return .record(stream: stream, namespace: found.namespace) }
                 sawRecordObject = true
                 stream = found.stream
                 namespace = found.namespace
@@ -131,7 +152,8 @@ struct ByteScanner {
     }
 
     /// Scans `{...}` of `record`, noting `stream` and `namespace` and skipping the rest.
-    mutating func scanRecordObject() -> (stream: StringSpan?, namespace: StringSpan?)? {
+    /// `framed`: the line was accepted by the framing check at `data` (then the scan stopped there).
+    mutating func scanRecordObject(framingOnly: Bool = false) -> (stream: StringSpan?, namespace: StringSpan?, framed: Bool)? {
         i += 1
         var stream: StringSpan?
         var namespace: StringSpan?
@@ -139,13 +161,16 @@ struct ByteScanner {
         while true {
             skipWhitespace()
             guard i < bytes.count else { return nil }
-            if bytes[i] == Self.closeBrace { if first { i += 1; return (stream, namespace) } else { return nil } }
+            if bytes[i] == Self.closeBrace { if first { i += 1; return (stream, namespace, false) } else { return nil } }
             guard let key = scanString() else { return nil }
             skipWhitespace()
             guard i < bytes.count, bytes[i] == Self.colon else { return nil }
             i += 1
             skipWhitespace()
             guard i < bytes.count else { return nil }
+            if framingOnly, stream != nil, bytes[i] == Self.openBrace, keyEquals(key, "data"), framedAfterData(namespaceSeen: namespace != nil) {
+                return (stream, namespace, true)
+            }
             let isStream = keyEquals(key, "stream"), isNamespace = !isStream && keyEquals(key, "namespace")
             if (isStream || isNamespace), bytes[i] == Self.quote {
                 guard let span = scanString() else { return nil }
@@ -158,7 +183,7 @@ struct ByteScanner {
             skipWhitespace()
             guard i < bytes.count else { return nil }
             if bytes[i] == Self.comma { i += 1; skipWhitespace(); if i < bytes.count, bytes[i] == Self.closeBrace { return nil }; continue }
-            if bytes[i] == Self.closeBrace { i += 1; return (stream, namespace) }
+            if bytes[i] == Self.closeBrace { i += 1; return (stream, namespace, false) }
             return nil
         }
     }
@@ -223,7 +248,14 @@ struct ByteScanner {
             return scanString() != nil
         case Self.openBrace, Self.openBracket:
             var depth = 0
+            let raw = bytes.baseAddress.map(UnsafeRawPointer.init)
             while i < bytes.count {
+                // Eight bytes at a time past anything that is not a quote or a bracket:
+                // numbers, literals, separators and whitespace between strings.
+                if let raw {
+                    while i + 8 <= bytes.count, !Self.hasStructural(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) { i += 8 }
+                    if i >= bytes.count { break }
+                }
                 let b = bytes[i]
                 if b == Self.quote {
                     guard scanString() != nil else { return false }
@@ -272,6 +304,8 @@ struct ByteScanner {
     }
 
     func messageType(_ span: StringSpan) -> AirbyteMessageType? {
+        // RECORD first, without going through String: it is nearly every line.
+        if keyEquals(span, "RECORD") { return .record }
         for type in AirbyteMessageType.allCases where rawEquals(span, type.rawValue) { return type }
         return nil
     }

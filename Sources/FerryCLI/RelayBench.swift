@@ -37,6 +37,9 @@ struct RelayBench: AsyncParsableCommand {
         rows.append(try await RelayBenchmark.shell("cat | cat", "cat '\(input)' | cat > /dev/null", bytes: bytes.count, messages: messages))
         let (relayRow, result) = try await RelayBenchmark.relay(file: input, bytes: bytes.count, messages: messages)
         rows.append(relayRow)
+        let ferry = Bundle.main.executablePath ?? URL(fileURLWithPath: CommandLine.arguments[0]).path
+        let (processRow, relayRSS) = try await RelayBenchmark.relayProcess(ferry: ferry, file: input, bytes: bytes.count, messages: messages)
+        rows.append(processRow)
         let python = "import sys, json\nfor line in sys.stdin:\n    json.loads(line)\n    sys.stdout.write(line)\n"
         let script = dir.appendingPathComponent("relay.py").path
         try Data(python.utf8).write(to: URL(fileURLWithPath: script))
@@ -53,6 +56,7 @@ struct RelayBench: AsyncParsableCommand {
                  + pad(String(format: "%.0f", r.messagesPerSecond), 14, left: false) + pad(String(format: "%.2f", r.seconds), 10, left: false))
         }
         emit("relay: \(result.progress.tracker.recordsEmitted) records relayed, succeeded: \(result.succeeded)")
-        emit("worker peak RSS (whole process, input held in memory for the classifier run): \(RelayBenchmark.peakRSS() / (1 << 20)) MiB")
+        emit("ferry worker relay process peak RSS: \(relayRSS / (1 << 20)) MiB")
+        emit("bench process peak RSS (input held in memory for the classifier run): \(RelayBenchmark.peakRSS() / (1 << 20)) MiB")
     }
 }

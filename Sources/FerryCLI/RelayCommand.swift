@@ -6,6 +6,7 @@ import FerryConnectors
 import FerryWorker
 import Foundation
 import KubeCore
+import Synchronization
 
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -46,6 +47,8 @@ struct RelayCommand: AsyncParsableCommand {
     var maxLineBytes = 64 << 20
     @Option(help: "Seconds between flushes of committed state and stats.")
     var flushInterval: Double = 10
+    @Option(help: "Write this file (atomically; the outcome as JSON) when the relay exits for any reason, including SIGTERM, so connector wrappers watching it stop their connectors.")
+    var stopMarker: String?
 
     func validate() throws {
         if (sourceCommand == nil) == (sourceStdout == nil) { throw ValidationError("give exactly one of --source-command and --source-stdout") }
@@ -65,6 +68,34 @@ struct RelayCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let shutdown = RelayShutdown(stopMarker: stopMarker)
+        shutdown.install()
+        let relay: Relay
+        do { relay = try prepare() } catch {
+            shutdown.writeMarker(RelayFailure(origin: .relay, failureType: .systemError, message: "starting the relay: \(error)"))
+            throw error
+        }
+        // The relay writes the stop marker itself when it ends (success, failure, a
+        // connector that cannot start, cancellation by SIGTERM).
+        let task = Task { try await relay.run() }
+        shutdown.attach(task)
+        let result = try await task.value
+        var summary = result.summary
+        if let rss = Self.peakRSS() { summary["peakRSSBytes"] = .int(Int64(rss)) }
+        print(summary.serialized())
+        if !result.succeeded { throw ExitCode(1) }
+    }
+
+    /// This process's peak RSS (VmHWM). Not getrusage: a spawned process's ru_maxrss
+    /// starts from its parent's peak, which would charge the parent's memory to the relay.
+    static func peakRSS() -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kib = Int(line.dropFirst("VmHWM:".count).trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "") else { return nil }
+        return kib * 1024
+    }
+
+    func prepare() throws -> Relay {
         var catalogValue: ConfiguredCatalog?
         if let catalog {
             let data: Data
@@ -99,11 +130,55 @@ struct RelayCommand: AsyncParsableCommand {
         configuration.flushInterval = .milliseconds(Int64(flushInterval * 1000))
         configuration.maxLineBytes = maxLineBytes
         configuration.inputState = inputState
+        configuration.stopMarkerPath = stopMarker
         let sink: (any RelayStateSink)? = (stateOut != nil || statsOut != nil)
             ? FileStateSink(statePath: stateOut, statsPath: statsOut) : nil
-        let result = try await Relay(configuration: configuration, sink: sink).run()
-        print(result.summary.serialized())
-        if !result.succeeded { throw ExitCode(1) }
+        return Relay(configuration: configuration, sink: sink)
+    }
+}
+
+/// SIGTERM / SIGINT for `ferry worker relay`: cancel the running relay (it stops both
+/// connectors and writes the stop marker); if it is not running yet (blocked opening a
+/// named pipe whose peer never came) or does not finish within the grace period,
+/// write the marker here and exit, so connector wrappers never wait forever.
+final class RelayShutdown: Sendable {
+    let stopMarker: String?
+    let grace: Double = 10
+    private let state = Mutex<(task: Task<RelayResult, any Error>?, sources: [any DispatchSourceSignal])>((nil, []))
+
+    init(stopMarker: String?) { self.stopMarker = stopMarker }
+
+    func install() {
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { [self] in received(sig) }
+            source.resume()
+            state.withLock { $0.sources.append(source) }
+        }
+    }
+
+    func attach(_ task: Task<RelayResult, any Error>) { state.withLock { $0.task = task } }
+
+    func writeMarker(_ failure: RelayFailure) {
+        guard let stopMarker else { return }
+        do { try RelayStopMarker.write(to: stopMarker, succeeded: false, failure: failure) } catch {
+            FileHandle.standardError.write(Data("ferry worker relay: \(error.description)\n".utf8))
+        }
+    }
+
+    private func received(_ sig: Int32) {
+        let failure = RelayFailure(origin: .relay, failureType: .transientError,
+                                   message: "the relay received signal \(sig) before the connectors finished")
+        guard let task = state.withLock({ $0.task }) else {
+            writeMarker(failure)
+            exit(128 + sig)
+        }
+        task.cancel()
+        DispatchQueue.global().asyncAfter(deadline: .now() + grace) { [self] in
+            writeMarker(failure)
+            exit(128 + sig)
+        }
     }
 }
 

@@ -8,7 +8,7 @@ import AirbyteProtocol
 import KubeCore
 
 public enum BuiltinConnectors {
-    public static let names = ["source-sample", "destination-jsonl"]
+    public static let names = ["source-sample", "destination-jsonl", "destination-postgres"]
     public static let actions = ["spec", "check", "discover", "read", "write"]
 
     /// Runs one connector command, writing Airbyte messages to `output` and reading
@@ -36,10 +36,11 @@ public enum BuiltinConnectors {
         let isSource = name.hasPrefix("source-")
         switch action {
         case "spec":
-            try output.write(isSource ? SampleSource.spec() : JSONLDestination.spec())
+            try output.write(isSource ? SampleSource.spec() : name == "destination-postgres" ? PostgresDestination.spec() : JSONLDestination.spec())
         case "check":
             let config = try readJSONFile(configPath, flag: "--config")
-            try output.write(isSource ? SampleSource.check(config: config) : JSONLDestination.check(config: config))
+            try output.write(isSource ? SampleSource.check(config: config)
+                             : name == "destination-postgres" ? PostgresDestination.check(config: config) : JSONLDestination.check(config: config))
         case "discover":
             guard isSource else { throw ConnectorError("\(name) is a destination; it has no discover") }
             try output.write(SampleSource.discover(config: try readJSONFile(configPath, flag: "--config")))
@@ -52,7 +53,11 @@ public enum BuiltinConnectors {
         case "write":
             guard !isSource else { throw ConnectorError("\(name) is a source; use read") }
             let config = try readJSONFile(configPath, flag: "--config")
-            try JSONLDestination.write(config: config, catalog: try configuredCatalog(catalogPath), input: input, output: output)
+            if name == "destination-postgres" {
+                try PostgresDestination.write(config: config, catalog: try configuredCatalog(catalogPath), input: input, output: output)
+            } else {
+                try JSONLDestination.write(config: config, catalog: try configuredCatalog(catalogPath), input: input, output: output)
+            }
         default:
             throw ConnectorError("unknown command \(action); expected one of \(actions.joined(separator: ", "))")
         }

@@ -1,6 +1,6 @@
 /// `destination-jsonl`: one JSON-lines file per stream under `destination_path`,
-/// overwrite / append / append_dedup; a STATE is echoed only after every record before
-/// it is written and fsync'ed.
+/// overwrite / append / append_dedup / overwrite_dedup; a STATE is echoed only after
+/// every record before it is written and fsync'ed.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -20,7 +20,7 @@ public enum JSONLDestination {
 
     public static func spec() -> AirbyteMessage {
         .spec(["documentationUrl": "https://ferry.dev/connectors/destination-jsonl", "connectionSpecification": connectionSpecification,
-               "supportsIncremental": true, "supported_destination_sync_modes": ["overwrite", "append", "append_dedup"]])
+               "supportsIncremental": true, "supported_destination_sync_modes": ["overwrite", "append", "append_dedup", "overwrite_dedup"]])
     }
 
     static func directory(_ config: JSONValue) throws(ConnectorError) -> String {
@@ -70,14 +70,12 @@ public enum JSONLDestination {
         var files: [StreamDescriptor: StreamFile] = [:]
         defer { for f in files.values { close(f.output.fd) } }
         for s in catalog.streams {
-            guard s.destinationSyncMode != .overwriteDedup else {
-                throw ConnectorError("stream \(s.descriptor): destination-jsonl supports overwrite, append and append_dedup, not overwrite_dedup")
-            }
-            if s.destinationSyncMode == .appendDedup && s.primaryKey.isEmpty {
-                throw ConnectorError("stream \(s.descriptor): append_dedup needs a primary key")
+            let mode = s.destinationSyncMode
+            if (mode == .appendDedup || mode == .overwriteDedup) && s.primaryKey.isEmpty {
+                throw ConnectorError("stream \(s.descriptor): \(mode.rawValue) needs a primary key")
             }
             let path = dir + "/" + fileName(s.descriptor)
-            let flags = O_WRONLY | O_CREAT | (s.destinationSyncMode == .overwrite ? O_TRUNC : O_APPEND)
+            let flags = O_WRONLY | O_CREAT | (mode == .overwrite || mode == .overwriteDedup ? O_TRUNC : O_APPEND)
             let fd = open(path, flags, 0o644)
             guard fd >= 0 else { throw ConnectorError("opening \(path): \(String(cString: strerror(errno)))", failureType: .systemError) }
             files[s.descriptor] = StreamFile(path: path, fd: fd, stream: s)
@@ -120,17 +118,20 @@ public enum JSONLDestination {
             }
         }
         try makeDurable()
-        for f in files.values where f.stream.destinationSyncMode == .appendDedup { try dedup(f) }
+        for f in files.values where f.stream.destinationSyncMode == .appendDedup || f.stream.destinationSyncMode == .overwriteDedup {
+            try dedup(f)
+        }
         try output.flush()
     }
 
-    /// Rewrites a stream's file keeping one line per primary key: the last one written
-    /// (records arrive in cursor order, so the latest cursor wins), at its first position.
+    /// Rewrites a stream's file keeping one line per primary key, at the key's first
+    /// position: the one with the latest cursor, and among equal or incomparable cursors
+    /// (missing, null, mixed types) the last one written.
     static func dedup(_ f: StreamFile) throws(ConnectorError) {
         let fd = open(f.path, O_RDONLY)
         guard fd >= 0 else { throw ConnectorError("reading \(f.path): \(String(cString: strerror(errno)))", failureType: .systemError) }
         var order: [JSONValue] = []
-        var latest: [JSONValue: [UInt8]] = [:]
+        var latest: [JSONValue: (line: [UInt8], cursor: JSONValue)] = [:]
         do {
             defer { close(fd) }
             try forEachLine(of: fd) { line throws(ConnectorError) in
@@ -139,7 +140,13 @@ public enum JSONLDestination {
                     throw ConnectorError("deduplicating \(f.path): a line is not valid JSON (\(error))", failureType: .systemError)
                 }
                 let key = JSONValue.array(f.stream.primaryKey.map { data[path: $0] })
-                if latest.updateValue(Array(line), forKey: key) == nil { order.append(key) }
+                let cursor = f.stream.cursorField.isEmpty ? JSONValue.null : data[path: f.stream.cursorField]
+                if let kept = latest[key] {
+                    if !cursorIsOlder(cursor, than: kept.cursor) { latest[key] = (Array(line), cursor) }
+                } else {
+                    latest[key] = (Array(line), cursor)
+                    order.append(key)
+                }
             }
         }
         let temporary = f.path + ".dedup"
@@ -148,12 +155,20 @@ public enum JSONLDestination {
         let writer = LineOutput(fd: out, flushAt: 1 << 20)
         do {
             defer { close(out) }
-            for key in order { if let line = latest[key] { try writer.write(line: line) } }
+            for key in order { if let kept = latest[key] { try writer.write(line: kept.line) } }
             try writer.flush()
             guard fsync(out) == 0 else { throw ConnectorError("fsync \(temporary): \(String(cString: strerror(errno)))", failureType: .systemError) }
         }
         guard rename(temporary, f.path) == 0 else {
             throw ConnectorError("renaming \(temporary) to \(f.path): \(String(cString: strerror(errno)))", failureType: .systemError)
         }
+    }
+
+    /// Whether cursor `a` is strictly older than `b`: numbers by value, strings in byte
+    /// order (ISO 8601 timestamps sort that way); anything else is not comparable.
+    static func cursorIsOlder(_ a: JSONValue, than b: JSONValue) -> Bool {
+        if case .string(let x) = a, case .string(let y) = b { return Array(x.utf8).lexicographicallyPrecedes(Array(y.utf8)) }
+        if let x = a.doubleValue, let y = b.doubleValue { return x < y }
+        return false
     }
 }

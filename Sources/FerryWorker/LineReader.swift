@@ -16,7 +16,9 @@ struct LineReader {
     private var discarding = false
     private var discardedBytes = 0
 
-    enum Event { case line(UnsafeBufferPointer<UInt8>), oversized(bytes: Int) }
+    /// `terminated`: a newline follows the line in the buffer (false only for a last
+    /// line at end of file), so the line and its newline can be written from the buffer.
+    enum Event { case line(UnsafeBufferPointer<UInt8>, terminated: Bool), oversized(bytes: Int) }
     enum Outcome { case endOfFile, stopped, failed(Int32), handlerStopped }
 
     init(fd: Int32, initialBytes: Int = 1 << 20, maxLineBytes: Int) {
@@ -39,7 +41,7 @@ struct LineReader {
             case .endOfFile:
                 // A last line without a newline still counts.
                 if discarding { _ = handle(.oversized(bytes: discardedBytes + end - start)) }
-                else if end > start { _ = handle(.line(view(start, end))) }
+                else if end > start { _ = handle(.line(view(start, end), terminated: false)) }
                 _ = chunkDone()
                 return .endOfFile
             case .bytes(let n):
@@ -53,7 +55,7 @@ struct LineReader {
                         discarding = false
                         if !handle(.oversized(bytes: discardedBytes + newline - start)) { return .handlerStopped }
                         discardedBytes = 0
-                    } else if !handle(.line(view(start, newline))) {
+                    } else if !handle(.line(view(start, newline), terminated: true)) {
                         return .handlerStopped
                     }
                     start = newline + 1

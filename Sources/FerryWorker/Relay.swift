@@ -15,8 +15,27 @@ public struct Relay: Sendable {
         self.sink = sink
     }
 
-    /// Runs one attempt to completion. Throws only when a connector cannot be started.
+    /// Runs one attempt to completion; cancelling the calling task stops both connectors
+    /// and fails the attempt. Throws only when a connector cannot be started. Writes the
+    /// stop marker, if configured, in every case.
     public func run() async throws(ChildProcessError) -> RelayResult {
+        let result: RelayResult
+        do { result = try await attempt() } catch {
+            writeStopMarker(succeeded: false, failure: RelayFailure(origin: .relay, failureType: .systemError, message: error.description))
+            throw error
+        }
+        writeStopMarker(succeeded: result.succeeded, failure: result.failure)
+        return result
+    }
+
+    func writeStopMarker(succeeded: Bool, failure: RelayFailure?) {
+        guard let path = configuration.stopMarkerPath else { return }
+        do { try RelayStopMarker.write(to: path, succeeded: succeeded, failure: failure) } catch {
+            configuration.logger.error("\(error.description)")
+        }
+    }
+
+    func attempt() async throws(ChildProcessError) -> RelayResult {
         // A destination that dies must surface as EPIPE on write, not kill the worker.
         signal(SIGPIPE, SIG_IGN)
         let config = configuration
@@ -59,49 +78,59 @@ public struct Relay: Sendable {
         let sourceProc = sourceProcess, destinationProc = destinationProcess
         shared.markSourceActivity()
 
-        await withTaskGroup(of: Void.self) { outer in
-            outer.addTask { await Self.tick(config: config, shared: shared, sink: sink, source: sourceProc, destination: destinationProc) }
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    let pump = SourcePump(sourceFD: sourceFD, destinationFD: destinationIn, shared: shared,
-                                          catalogStreams: catalogStreams, maxLineBytes: config.maxLineBytes)
-                    let result = await onThread("relay-source") { pump.run() }
-                    close(destinationIn)
-                    close(sourceFD)
-                    shared.progress.withLock { $0.sourceFinished = true }
-                    outcome.value.withLock { $0.pump = result }
-                    if case .destinationWriteFailed = result { sourceProc?.terminate() }
-                    if case .stopped = result { sourceProc?.terminate() }
-                    if let code = await sourceProc?.waitForExit() { outcome.value.withLock { $0.sourceExit = code } }
-                }
-                group.addTask {
-                    await onThread("relay-destination") { DestinationReader(fd: destinationOut, shared: shared, maxLineBytes: config.maxLineBytes).run() }
-                    close(destinationOut)
-                    if let code = await destinationProc?.waitForExit() {
-                        outcome.value.withLock { $0.destinationExit = code }
-                        // A destination that is gone will not read more: stop the source now.
-                        shared.stopSource.stop()
-                    }
-                }
-                if let p = sourceProc {
+        await withTaskCancellationHandler {
+            await withTaskGroup(of: Void.self) { outer in
+                outer.addTask { await Self.tick(config: config, shared: shared, sink: sink, source: sourceProc, destination: destinationProc) }
+                await withTaskGroup(of: Void.self) { group in
                     group.addTask {
-                        let tail = await collectTail(of: p.stderrFD, label: "source", passThrough: config.passThroughStderr)
-                        outcome.value.withLock { $0.sourceStderr = tail }
+                        let pump = SourcePump(sourceFD: sourceFD, destinationFD: destinationIn, shared: shared,
+                                              catalogStreams: catalogStreams, maxLineBytes: config.maxLineBytes)
+                        let result = await onThread("relay-source") { pump.run() }
+                        close(destinationIn)
+                        close(sourceFD)
+                        shared.progress.withLock { $0.sourceFinished = true }
+                        outcome.value.withLock { $0.pump = result }
+                        if case .destinationWriteFailed = result { sourceProc?.terminate() }
+                        if case .stopped = result { sourceProc?.terminate() }
+                        if let code = await sourceProc?.waitForExit() { outcome.value.withLock { $0.sourceExit = code } }
                     }
-                }
-                if let p = destinationProc {
                     group.addTask {
-                        let tail = await collectTail(of: p.stderrFD, label: "destination", passThrough: config.passThroughStderr)
-                        outcome.value.withLock { $0.destinationStderr = tail }
+                        await onThread("relay-destination") { DestinationReader(fd: destinationOut, shared: shared, maxLineBytes: config.maxLineBytes).run() }
+                        close(destinationOut)
+                        if let code = await destinationProc?.waitForExit() {
+                            outcome.value.withLock { $0.destinationExit = code }
+                            // A destination that is gone will not read more: stop the source now.
+                            shared.stopSource.stop()
+                        }
+                    }
+                    if let p = sourceProc {
+                        group.addTask {
+                            let tail = await collectTail(of: p.stderrFD, label: "source", passThrough: config.passThroughStderr)
+                            outcome.value.withLock { $0.sourceStderr = tail }
+                        }
+                    }
+                    if let p = destinationProc {
+                        group.addTask {
+                            let tail = await collectTail(of: p.stderrFD, label: "destination", passThrough: config.passThroughStderr)
+                            outcome.value.withLock { $0.destinationStderr = tail }
+                        }
                     }
                 }
+                outer.cancelAll()
             }
-            outer.cancelAll()
+        } onCancel: {
+            shared.cancelled.stop()
+            shared.stopSource.stop()
+            shared.stopDestination.stop()
+            sourceProc?.terminate()
+            destinationProc?.terminate()
         }
 
         let o = outcome.value.withLock { $0 }
         var progress = shared.progress.withLock { $0 }
-        let failure = Self.failure(o, progress: progress, timedOut: shared.timedOut.isStopped, config: config,
+        let failure = shared.cancelled.isStopped
+            ? RelayFailure(origin: .relay, failureType: .transientError, message: "the relay was stopped before the connectors finished")
+            : Self.failure(o, progress: progress, timedOut: shared.timedOut.isStopped, config: config,
                                    sourceTerminated: sourceProc?.wasTerminatedByRelay ?? false,
                                    destinationTerminated: destinationProc?.wasTerminatedByRelay ?? false)
         if failure == nil && progress.tracker.statesEmitted == 0 {
@@ -110,6 +139,7 @@ public struct Relay: Sendable {
         let result = RelayResult(progress: progress, sourceExitCode: o.sourceExit, destinationExitCode: o.destinationExit,
                                  failure: failure, duration: started.duration(to: .now))
         await Self.flush(sink: sink, progress: progress, final: true, logger: shared)
+        config.onProgress?(RelayProgressReport(progress, elapsed: result.duration, finished: true))
         return result
     }
 
@@ -156,8 +186,10 @@ public struct Relay: Sendable {
     static func tick(config: RelayConfiguration, shared: RelayShared, sink: (any RelayStateSink)?,
                      source: ChildProcess?, destination: ChildProcess?) async {
         let silence = config.sourceSilenceTimeout.nanoseconds
-        let tick = Duration.nanoseconds(max(5_000_000, min(100_000_000, silence / 4, config.flushInterval.nanoseconds)))
+        let progressEvery = config.onProgress == nil ? nil : config.progressInterval?.nanoseconds
+        let tick = Duration.nanoseconds(max(5_000_000, min(100_000_000, silence / 4, config.flushInterval.nanoseconds, progressEvery ?? .max)))
         var lastFlush = shared.elapsedNanos
+        var lastProgress = lastFlush
         var sourceFinishedAt: Int64?
         while !Task.isCancelled {
             try? await Task.sleep(for: tick)
@@ -177,6 +209,11 @@ public struct Relay: Sendable {
                     shared.stopDestination.stop()
                     destination?.terminate()
                 }
+            }
+            if let progressEvery, let onProgress = config.onProgress, now - lastProgress >= progressEvery {
+                lastProgress = now
+                let progress = shared.progress.withLock { $0 }
+                onProgress(RelayProgressReport(progress, elapsed: .nanoseconds(now), finished: false))
             }
             if now - lastFlush >= config.flushInterval.nanoseconds {
                 lastFlush = now

@@ -27,7 +27,7 @@ public enum RelayBenchmark {
                 while start < all.count {
                     let base = all.baseAddress! + start
                     let end = memchr(base, 0x0A, all.count - start).map { start + (UnsafeRawPointer($0) - UnsafeRawPointer(base)) } ?? all.count
-                    if case .record = LineClassifier.classify(UnsafeBufferPointer(rebasing: all[start..<end])) { records += 1 }
+                    if case .record = LineClassifier.classify(UnsafeBufferPointer(rebasing: all[start..<end]), recordData: .framing) { records += 1 }
                     count += 1
                     start = end + 1
                 }
@@ -36,7 +36,7 @@ public enum RelayBenchmark {
             best = min(best, Double(started.duration(to: .now).nanoseconds) / 1e9)
             precondition(records > 0, "benchmark input has records")
         }
-        return RelayBenchmarkRow(name: "classifier only (in memory)", seconds: best, bytes: bytes.count, messages: messages)
+        return RelayBenchmarkRow(name: "classifier only (relay mode, in memory)", seconds: best, bytes: bytes.count, messages: messages)
     }
 
     /// Times a shell pipeline over the input file.
@@ -61,6 +61,29 @@ public enum RelayBenchmark {
         let row = RelayBenchmarkRow(name: "cat | ferry relay | cat", seconds: Double(started.duration(to: .now).nanoseconds) / 1e9,
                                     bytes: bytes, messages: messages)
         return (row, result)
+    }
+
+    /// Times `ferry worker relay` run as its own process (source `cat FILE`, destination
+    /// `cat > /dev/null`) and reads that process's peak RSS when it exits.
+    public static func relayProcess(ferry: String, file: String, bytes: Int, messages: Int) async throws -> (RelayBenchmarkRow, peakRSS: Int) {
+        let started = ContinuousClock.now
+        let process = try ChildProcess(command: "exec '\(ferry)' worker relay --source-command \"cat '\(file)'\" --destination-command 'cat > /dev/null'")
+        close(process.stdinFD)
+        async let out: String = collectTail(of: process.stdoutFD, label: "bench-out", passThrough: false)
+        async let err: String = collectTail(of: process.stderrFD, label: "bench-err", passThrough: false)
+        let code = await process.waitForExit()
+        let (output, errors) = await (out, err)
+        guard code == 0 else { throw ChildProcessError(description: "ferry worker relay exited with code \(code): \(errors)") }
+        let summary = try? JSONValue.parse(output)
+        guard let summary, summary["recordsEmitted"].intValue ?? 0 > 0 else {
+            throw ChildProcessError(description: "ferry worker relay relayed no records: \(output)")
+        }
+        // The relay reports its own peak RSS (VmHWM): ru_maxrss from wait4 would start
+        // from this process's peak, the spawning parent's.
+        let rss = Int(summary["peakRSSBytes"].intValue ?? 0)
+        let row = RelayBenchmarkRow(name: "cat | ferry worker relay | cat", seconds: Double(started.duration(to: .now).nanoseconds) / 1e9,
+                                    bytes: bytes, messages: messages)
+        return (row, rss)
     }
 
     /// Peak resident set size of this process, in bytes.

@@ -28,6 +28,14 @@ public struct RelayConfiguration: Sendable {
     public var maxLineBytes = 64 << 20
     /// Committed state and stats go to the sink this often, and once at the end.
     public var flushInterval: Duration = .seconds(10)
+    /// How often `onProgress` is called while the relay runs (it is also called once at
+    /// the end with `finished` set); nil reports only at the end.
+    public var progressInterval: Duration? = nil
+    /// Receives progress reports; called from the relay's timer task, so keep it short.
+    public var onProgress: (@Sendable (RelayProgressReport) -> Void)? = nil
+    /// Written (atomically) when the relay ends for any reason, including a connector
+    /// that cannot start and cancellation; see `RelayStopMarker`.
+    public var stopMarkerPath: String? = nil
     /// Copy connectors' stderr to ours (their tails are kept for failure messages anyway).
     public var passThroughStderr = true
     public var logger = Logger(label: "ferry.worker")

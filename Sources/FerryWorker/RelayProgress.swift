@@ -10,6 +10,11 @@ public struct RelayFailure: Sendable, Hashable {
     public var origin: Origin
     public var failureType: FailureType
     public var message: String
+    public init(origin: Origin, failureType: FailureType, message: String) {
+        self.origin = origin
+        self.failureType = failureType
+        self.message = message
+    }
     public var json: JSONValue {
         ["origin": .string(origin.rawValue), "failureType": .string(failureType.rawValue), "message": .string(message)]
     }
@@ -38,7 +43,9 @@ public struct RelayProgress: Sendable {
     public var sourceTraceError: RelayFailure?
     public var destinationTraceError: RelayFailure?
     public var streamStatuses: [StreamDescriptor: String] = [:]
-    public var estimates: [JSONValue] = []
+    /// Latest TRACE ESTIMATE per stream (type STREAM) and for the sync (type SYNC).
+    public var streamEstimates: [StreamDescriptor: RecordEstimate] = [:]
+    public var syncEstimate = RecordEstimate()
     public var logCounts: [String: Int] = [:]
     /// Latest CONNECTOR_CONFIG per connector: surfaced to the caller (it may hold
     /// secrets, so it is never part of the JSON summary).
@@ -59,7 +66,7 @@ public struct RelayProgress: Sendable {
                 let f = RelayFailure(origin: role == .source ? .source : .destination, failureType: t.failureType,
                                      message: t.errorMessage ?? t.internalMessage ?? "\(role.rawValue) reported an error without a message")
                 if role == .source { if sourceTraceError == nil { sourceTraceError = f } } else if destinationTraceError == nil { destinationTraceError = f }
-            case .estimate: if estimates.count < 1000 { estimates.append(t.json) }
+            case .estimate: noteEstimate(t.json)
             case .streamStatus: if let d = t.stream, let s = t.streamStatus { streamStatuses[d] = s }
             case .analytics, .unknown: break
             }

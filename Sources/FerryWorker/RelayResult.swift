@@ -83,7 +83,7 @@ public struct FileStateSink: RelayStateSink {
         if let statsPath { try Self.writeAtomically(snapshot.stats.prettyPrinted() + "\n", to: statsPath) }
     }
 
-    static func writeAtomically(_ text: String, to path: String) throws {
+    static func writeAtomically(_ text: String, to path: String) throws(ChildProcessError) {
         let temporary = path + ".tmp"
         do {
             try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))

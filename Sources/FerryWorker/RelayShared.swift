@@ -11,6 +11,8 @@ final class RelayShared: Sendable {
     /// Stops the destination reader (drain timeout).
     let stopDestination = StopFlag()
     let timedOut = StopFlag()
+    /// The task running the relay was cancelled (the worker is shutting down).
+    let cancelled = StopFlag()
     let logger: Logger
     private let start = ContinuousClock.now
     private let lastActivityNanos = Atomic<Int64>(0)

@@ -1,6 +1,9 @@
 /// The hot path: source stdout → classify each line by its bytes → destination stdin.
 /// Counts are kept in locals and merged into the shared progress once per read chunk
 /// (and before every STATE, so a state's snapshot covers the records before it).
+/// Forwarded lines are written straight from the read buffer, one write per read: runs
+/// of consecutive forwarded lines are contiguous there; only a run broken by a dropped
+/// line (LOG, TRACE, garbage) is copied, into `out`.
 import AirbyteProtocol
 import KubeCore
 #if canImport(Glibc)
@@ -26,9 +29,10 @@ struct SourcePump {
     func run() -> PumpOutcome {
         var reader = LineReader(fd: sourceFD, maxLineBytes: maxLineBytes)
         defer { reader.deallocate() }
-        let flushBytes = 1 << 20
         var out: [UInt8] = []
-        out.reserveCapacity(flushBytes + (1 << 16))
+        // The run of forwarded lines (with their newlines) not yet written.
+        var runStart: UnsafePointer<UInt8>?
+        var runEnd: UnsafePointer<UInt8>?
         var current: StreamDescriptor?
         var currentKnown = false
         var currentRaw: [UInt8] = []
@@ -51,20 +55,43 @@ struct SourcePump {
                 skipped = SkippedLines()
             }
         }
-        func write() -> Bool {
-            guard !out.isEmpty else { return true }
-            let r = out.withUnsafeBytes { FileDescriptorIO.writeAll(destinationFD, $0, stop: shared.stopSource) }
-            out.removeAll(keepingCapacity: true)
-            switch r {
+        func copyRun() {
+            guard let s = runStart, let e = runEnd else { return }
+            out.append(contentsOf: UnsafeBufferPointer(start: s, count: e - s))
+            runStart = nil
+            runEnd = nil
+        }
+        func writeAll(_ bytes: UnsafeRawBufferPointer) -> Bool {
+            switch FileDescriptorIO.writeAll(destinationFD, bytes, stop: shared.stopSource) {
             case .written: return true
             case .stopped: return false
             case .failed(let code): writeFailure = code; return false
             }
         }
-        func forward(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
-            out.append(contentsOf: line)
-            out.append(0x0A)
-            return out.count < flushBytes || write()
+        /// Writes what this read forwarded: the run from the buffer, or `out` when a
+        /// dropped line broke it.
+        func write() -> Bool {
+            if out.isEmpty, let s = runStart, let e = runEnd {
+                runStart = nil
+                runEnd = nil
+                return writeAll(UnsafeRawBufferPointer(start: s, count: e - s))
+            }
+            copyRun()
+            guard !out.isEmpty else { return true }
+            let ok = out.withUnsafeBytes { writeAll($0) }
+            out.removeAll(keepingCapacity: true)
+            return ok
+        }
+        func forward(_ line: UnsafeBufferPointer<UInt8>, terminated: Bool) -> Bool {
+            guard let start = line.baseAddress, terminated else {
+                copyRun()
+                out.append(contentsOf: line)
+                out.append(0x0A)
+                return true
+            }
+            if runEnd != start { copyRun(); runStart = start }
+            runEnd = start + line.count + 1
+            return true
         }
         func same(_ span: StringSpan, _ raw: [UInt8], in line: UnsafeBufferPointer<UInt8>) -> Bool {
             span.range.count == raw.count && raw.withUnsafeBytes { r in
@@ -73,8 +100,10 @@ struct SourcePump {
         }
 
         let outcome = reader.run(stop: shared.stopSource, handle: { event in
-            guard case .line(let line) = event else { skipped.oversized += 1; return true }
-            switch LineClassifier.classify(line) {
+            guard case .line(let line, let terminated) = event else { skipped.oversized += 1; return true }
+            // Framing only for complete lines; a last line without a newline (a source that
+            // died mid-write) gets the full check.
+            switch LineClassifier.classify(line, recordData: terminated ? .framing : .full) {
             case .record(let stream, let namespace):
                 let sameStream = current != nil && same(stream, currentRaw, in: line) && {
                     switch (namespace, currentNamespaceRaw) {
@@ -97,7 +126,7 @@ struct SourcePump {
                 count += 1
                 bytes += line.count
                 activity = true
-                return forward(line)
+                return forward(line, terminated: terminated)
             case .message(.state):
                 guard case .state(let state)? = try? AirbyteMessage.decode(line) else { skipped.notAirbyteMessage += 1; return true }
                 shared.progress.withLock { p in
@@ -105,7 +134,7 @@ struct SourcePump {
                     p.tracker.stateSent(state)
                 }
                 activity = true
-                return forward(line)
+                return forward(line, terminated: terminated)
             case .message:
                 guard let message = try? AirbyteMessage.decode(line) else { skipped.notAirbyteMessage += 1; return true }
                 shared.handle(message, from: .source)
@@ -137,7 +166,7 @@ struct DestinationReader {
         var reader = LineReader(fd: fd, initialBytes: 1 << 16, maxLineBytes: maxLineBytes)
         defer { reader.deallocate() }
         _ = reader.run(stop: shared.stopDestination, handle: { event in
-            guard case .line(let line) = event else {
+            guard case .line(let line, _) = event else {
                 shared.progress.withLock { $0.destinationSkipped.oversized += 1 }
                 return true
             }

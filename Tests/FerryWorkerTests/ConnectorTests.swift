@@ -139,6 +139,46 @@ func catalogJSON(_ streams: [(String, String, String)]) -> JSONValue {
         #expect(fileLines(s, "users.jsonl") == [#"{"id":1,"v":"c"}"#, #"{"id":2,"v":"d"}"#, #"{"id":3,"v":"e"}"#])
     }
 
+    func stamped(_ stream: String, _ items: [(Int, String, String)]) -> [String] {
+        items.map { #"{"type":"RECORD","record":{"stream":"\#(stream)","data":{"id":\#($0.0),"v":"\#($0.1)","updated_at":"\#($0.2)"},"emitted_at":1}}"# }
+    }
+
+    @Test func overwriteDedupReplacesTheFileWithOneLinePerKeyLatestCursorWinning() throws {
+        let s = try Scratch()
+        defer { s.remove() }
+        let config: JSONValue = ["destination_path": .string(s.path("out"))]
+        let catalog = catalogJSON([("users", "incremental", "overwrite_dedup")])
+        let first = try runConnector(s, "destination-jsonl", "write", config: config, catalog: catalog,
+                                     input: stamped("users", [(1, "a", "2024-01-01T00:00:01"), (2, "b", "2024-01-01T00:00:01")]))
+        #expect(first.code == 0, "\(first.lines)")
+        // The second run replaces the first run's rows; within it, key 1 arrives with an
+        // older cursor after a newer one (the newer stays) and key 3 with equal cursors
+        // (the later line wins), each at the key's first position.
+        let input = stamped("users", [(1, "new", "2024-01-02T00:00:00"), (3, "x", "2024-01-02T00:00:00"),
+                                      (1, "stale", "2024-01-01T12:00:00"), (3, "y", "2024-01-02T00:00:00")]) + [state("users", 1)]
+        let second = try runConnector(s, "destination-jsonl", "write", config: config, catalog: catalog, input: input)
+        #expect(second.code == 0 && second.lines.contains(state("users", 1)))
+        #expect(fileLines(s, "users.jsonl") == [#"{"id":1,"updated_at":"2024-01-02T00:00:00","v":"new"}"#,
+                                                #"{"id":3,"updated_at":"2024-01-02T00:00:00","v":"y"}"#])
+    }
+
+    @Test func dedupModesNeedAPrimaryKeyAndSpecListsThem() throws {
+        let s = try Scratch()
+        defer { s.remove() }
+        let catalog: JSONValue = ["streams": [["stream": ["name": "users", "json_schema": [:]], "sync_mode": "full_refresh",
+                                               "destination_sync_mode": "overwrite_dedup"]]]
+        let r = try runConnector(s, "destination-jsonl", "write", config: ["destination_path": .string(s.path("out"))], catalog: catalog)
+        #expect(r.code != 0 && r.lines.last?.contains("overwrite_dedup needs a primary key") == true)
+        let spec = try runConnector(s, "destination-jsonl", "spec")
+        #expect(spec.lines.first?.contains("overwrite_dedup") == true)
+    }
+
+    @Test(arguments: [(#""a""#, #""b""#, true), (#""b""#, #""a""#, false), ("1", "2.5", true), ("3", "2", false),
+                      ("null", "1", false), (#""1""#, "2", false), (#""x""#, #""x""#, false)])
+    func cursorOrdering(a: String, b: String, older: Bool) throws {
+        #expect(JSONLDestination.cursorIsOlder(try JSONValue.parse(a), than: try JSONValue.parse(b)) == older)
+    }
+
     @Test func checkReportsAnUnusablePath() throws {
         let s = try Scratch()
         defer { s.remove() }

@@ -1,2 +1,0 @@
-/// The reconcilers (one per Ferry kind) and the worker pod builder.
-public enum FerryControllers {}

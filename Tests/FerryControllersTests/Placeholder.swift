@@ -1,2 +1,0 @@
-/// Placeholder so the target builds before its first suite lands.
-import Testing
