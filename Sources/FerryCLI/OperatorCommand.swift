@@ -1,6 +1,8 @@
 /// `ferry operator`: the controller manager against a cluster — informers, leader
 /// election, health and metrics endpoints, and the controllers registered so far.
 import ArgumentParser
+import FerryAPI
+import FerryControllers
 import Foundation
 import KubeClient
 import KubeRuntime
@@ -35,9 +37,32 @@ struct OperatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("health-probe-bind-address"), help: "host:port for /healthz and /readyz; 0 disables.")
     var healthProbeBindAddress = "127.0.0.1:8081"
 
+    @Option(name: .customLong("sweeper-succeeded-ttl"), help: "Delete Succeeded worker pods this long after their last phase transition (Go duration; 0 keeps them).")
+    var sweeperSucceededTTL = "10m"
+
+    @Option(name: .customLong("sweeper-failed-ttl"), help: "Delete Failed (and other finished) worker pods this long after their last phase transition (Go duration; 0 keeps them).")
+    var sweeperFailedTTL = "120m"
+
+    @Option(name: .customLong("sweeper-orphan-check"), help: "Delete worker pods whose Sync is gone, or of a superseded attempt, at once.")
+    var sweeperOrphanCheck = true
+
+    /// The pod sweeper's settings from the flags; a TTL of 0 keeps pods forever.
+    func sweeperOptions() throws -> PodSweeperOptions {
+        func ttl(_ text: String, _ flag: String) throws -> Duration? {
+            guard let seconds = DurationSyntax.seconds(text) else {
+                throw ValidationError("\(flag) must be a duration such as 10m or 2h, got \"\(text)\"")
+            }
+            return seconds > 0 ? .milliseconds(Int64(seconds * 1000)) : nil
+        }
+        return PodSweeperOptions(
+            succeededTTL: try ttl(sweeperSucceededTTL, PodSweeperOptions.Flag.succeededTTL),
+            failedTTL: try ttl(sweeperFailedTTL, PodSweeperOptions.Flag.failedTTL), orphanCheck: sweeperOrphanCheck)
+    }
+
     func run() async throws {
         var logger = Logger(label: "ferry.operator")
         logger.logLevel = .info
+        let sweeper = try sweeperOptions()
         let configuration: ClientConfiguration
         do {
             configuration = try ClientConfiguration.load(kubeconfigPath: kubeconfig, context: context)
@@ -58,6 +83,10 @@ struct OperatorCommand: AsyncParsableCommand {
             client: client,
             options: ControllerManager.Options(leaderElection: election, healthHost: health?.host, healthPort: health?.port ?? 0),
             logger: logger)
+        // One controller per watched namespace, or one over all namespaces.
+        for namespace in namespaces.isEmpty ? [nil] : namespaces.map(Optional.some) {
+            _ = PodSweeper.register(on: manager, namespace: namespace, options: sweeper)
+        }
         var services: [any Service] = [manager]
         if let metricsAddress, metricsAddress != health {
             // A separate listener when metrics and probes are bound apart (the usual Deployment layout).

@@ -17,10 +17,14 @@ import Testing
     /// Short durations: lease 4 s, renew 3 s, retry 0.2 s.
     static let leaseDuration = Duration.seconds(4)
 
-    func config(_ identity: String) -> LeaderElectionConfiguration {
+    /// For the graceful hand-over: a lease long enough that expiry (20 s) can never be
+    /// mistaken for a release-driven takeover on a loaded machine.
+    static let longLeaseDuration = Duration.seconds(20)
+
+    func config(_ identity: String, leaseDuration: Duration = Self.leaseDuration) -> LeaderElectionConfiguration {
         LeaderElectionConfiguration(
-            leaseName: "ferry-operator", namespace: "default", identity: identity, leaseDuration: Self.leaseDuration, renewDeadline: .seconds(3),
-            retryPeriod: .milliseconds(200))
+            leaseName: "ferry-operator", namespace: "default", identity: identity, leaseDuration: leaseDuration,
+            renewDeadline: leaseDuration * 3 / 4, retryPeriod: .milliseconds(200))
     }
 
     final class Leading: Sendable {
@@ -31,8 +35,8 @@ import Testing
         var overlapped: Bool { state.withLock { $0.overlap } }
     }
 
-    func elector(_ id: String, _ client: KubernetesClient, _ leading: Leading) throws -> LeaderElector {
-        try LeaderElector(configuration: config(id), client: client) {
+    func elector(_ id: String, _ client: KubernetesClient, _ leading: Leading, leaseDuration: Duration = Self.leaseDuration) throws -> LeaderElector {
+        try LeaderElector(configuration: config(id, leaseDuration: leaseDuration), client: client) {
             leading.enter(id)
             // Runs "controllers" until cancelled.
             try? await Task.sleep(for: .seconds(3600))
@@ -43,8 +47,8 @@ import Testing
     @Test func gracefulStopHandsOverWithinARetryPeriod() async throws {
         try await withClient(runtimeServer) { _, client in
             let leading = Leading()
-            let a = try elector("a", client, leading)
-            let b = try elector("b", client, leading)
+            let a = try elector("a", client, leading, leaseDuration: Self.longLeaseDuration)
+            let b = try elector("b", client, leading, leaseDuration: Self.longLeaseDuration)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await a.run() }
                 try await poll { a.isLeader && leading.current == ["a"] }
@@ -58,11 +62,11 @@ import Testing
 
                 let stopped = clock.now
                 a.stop()
-                try await poll(timeout: .seconds(3)) { b.isLeader && leading.current == ["b"] }
+                try await poll(timeout: .seconds(9)) { b.isLeader && leading.current == ["b"] }
                 let handover = stopped.duration(to: clock.now)
                 // Released lease: b takes it at its next retry (0.2 s × jitter ≤ 1.2) plus request
-                // time; a takeover by expiry could not happen before half the lease duration.
-                #expect(handover < Self.leaseDuration / 2, "handover took \(handover)")
+                // time; a takeover by expiry could not happen before the 20 s lease runs out.
+                #expect(handover < Self.longLeaseDuration / 2, "handover took \(handover)")
                 let lease = try await client.get(.lease, name: "ferry-operator", namespace: "default")
                 #expect(lease["spec"]["holderIdentity"] == "b")
                 #expect(lease["spec"]["leaseTransitions"] == 1)
