@@ -17,12 +17,17 @@ public struct Kubectl: Sendable {
     public let workDirectory: String
 
     public init(server: EmbeddedAPIServer) throws {
+        try self.init { try server.writeKubeconfig(to: $0) }
+    }
+
+    /// For a server in another process: `writeKubeconfig` gets the path to write to.
+    public init(writeKubeconfig: (String) throws -> Void) throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-kubectl-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         workDirectory = dir
         kubeconfig = dir + "/kubeconfig"
         cacheDirectory = dir + "/cache"
-        try server.writeKubeconfig(to: kubeconfig)
+        try writeKubeconfig(kubeconfig)
     }
 
     public static var isInstalled: Bool {

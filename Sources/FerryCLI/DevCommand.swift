@@ -1,0 +1,162 @@
+/// `ferry dev`: the whole system on one machine with no cluster — the embedded API server
+/// with the Ferry CRDs installed, the local runtime as its one node, and the operator's
+/// controllers, in one process, driven by the real `kubectl`.
+import ArgumentParser
+import FerryAPI
+import FerryControllers
+import FerryLocalRuntime
+import Foundation
+import KubeAPIServer
+import KubeClient
+import KubeCore
+import KubeRuntime
+import Logging
+import ServiceLifecycle
+
+/// Serves `kubectl logs` from the log files the local runtime writes.
+extension NodeAgent: PodLogProvider {}
+
+struct DevCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dev",
+        abstract: "Run the API server, a local node and the operator in one process (no cluster needed).",
+        discussion: "Prints one line containing 'ready' when it serves. Stop it with Ctrl-C or SIGTERM: every process it started is stopped."
+    )
+
+    @Option(help: "Address to listen on.")
+    var address = "127.0.0.1"
+
+    @Option(help: "Port to listen on (0 picks a free one).")
+    var port = 6443
+
+    @Option(help: "Where to write a kubeconfig for kubectl.")
+    var kubeconfig = "ferry-dev.kubeconfig"
+
+    @Option(name: .customLong("data-dir"), help: "Persist objects in this directory so they survive a restart.")
+    var dataDir: String?
+
+    @Option(help: "local (containers run as processes) or simulated (scripted outcomes from ferry.dev/simulate-* annotations).")
+    var runtime = "local"
+
+    @Option(name: .customLong("image-command"), help: "IMAGE=COMMAND: what a container of IMAGE without a command runs (repeatable).")
+    var imageCommands: [String] = []
+
+    @Option(name: .customLong("example"), help: "Apply these manifest files once the server is ready (e.g. examples/01-sample-to-jsonl.yaml).")
+    var examples: [String] = []
+
+    @Option(name: .customLong("work-dir"), help: "Directory for pod volumes and logs (default: a temporary one, removed on exit).")
+    var workDir: String?
+
+    func run() async throws {
+        guard let mode = ContainerRuntimeMode(rawValue: runtime) else {
+            throw ValidationError("--runtime must be local or simulated, not \(runtime)")
+        }
+        var images: [String: LocalImage] = [:]
+        for entry in imageCommands {
+            guard let (image, local) = LocalImage.parseMapping(entry) else { throw ValidationError("--image-command \(entry): expected IMAGE=COMMAND") }
+            images[image] = local
+        }
+        let manifests = try examples.flatMap { try Self.readManifests($0) }
+        var logger = Logger(label: "ferry.dev")
+        logger.logLevel = .info
+
+        var serverConfiguration = APIServerConfiguration()
+        serverConfiguration.host = address
+        serverConfiguration.port = port
+        serverConfiguration.dataDirectory = dataDir
+        let server = try EmbeddedAPIServer(configuration: serverConfiguration)
+        try await server.start()
+        do {
+            try server.writeKubeconfig(to: kubeconfig)
+            let client = try KubernetesClient(configuration: ClientConfiguration(kubeconfig: Kubeconfig.parse(server.kubeconfigYAML())))
+            do {
+                try await Self.installCRDs(client)
+                for manifest in manifests { try await Self.apply(manifest, client) }
+                let absoluteKubeconfig = URL(fileURLWithPath: kubeconfig).standardizedFileURL.path
+                let agent = try NodeAgent(
+                    client: client,
+                    configuration: NodeAgentConfiguration(
+                        nodeName: "ferry-dev", mode: mode, images: images, scheduleUnassigned: true, workDirectory: workDir,
+                        extraEnvironment: ["KUBECONFIG": absoluteKubeconfig]),
+                    logger: logger)
+                server.setPodLogProvider(agent)
+                let manager = ControllerManager(client: client, options: .init(leaderElection: nil, healthHost: nil, healthPort: 0), logger: logger)
+                _ = PodSweeper.register(on: manager)
+                print("ferry dev ready at \(server.url); kubeconfig written to \(kubeconfig)")
+                fflush(nil)  // the ready line must reach a pipe at once
+                try await Self.runUntilSignal(agent: agent, manager: manager, logger: logger)
+                server.setPodLogProvider(nil)
+            } catch {
+                try? await client.shutdown()
+                throw error
+            }
+            try await client.shutdown()
+        } catch {
+            try? await server.shutdown()
+            throw error
+        }
+        try await server.shutdown()
+    }
+
+    /// Runs the node agent and the controllers until SIGINT/SIGTERM; the agent stops every
+    /// process it started when its task is cancelled.
+    static func runUntilSignal(agent: NodeAgent, manager: ControllerManager, logger: Logger) async throws {
+        let group = ServiceGroup(services: [manager], gracefulShutdownSignals: [], logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await agent.run() }
+            tasks.addTask { try await group.run() }
+            await waitForTerminationSignal()
+            await group.triggerGracefulShutdown()
+            tasks.cancelAll()
+            while let next = await tasks.nextResult() {
+                if case .failure(let error) = next, !(error is CancellationError) { throw error }
+            }
+        }
+    }
+
+    /// Creates the Ferry CRDs (kept when already present, e.g. with --data-dir) and waits
+    /// until the server serves them.
+    static func installCRDs(_ client: KubernetesClient) async throws {
+        for kind in FerryAPI.kinds {
+            do {
+                _ = try await client.create(kind.crd, .customResourceDefinition)
+            } catch {
+                if !error.isAlreadyExists { throw error }
+            }
+        }
+        for kind in FerryAPI.kinds {
+            var established = false
+            for _ in 0..<100 where !established {
+                let crd = try await client.get(.customResourceDefinition, name: "\(kind.resourceType.plural).\(kind.resourceType.gvk.group)")
+                established = (crd["status"]["conditions"].arrayValue ?? []).contains { $0["type"] == "Established" && $0["status"] == "True" }
+                if !established { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            guard established else { throw ValidationError("the CRD of \(kind.resourceType.kind) did not become Established") }
+        }
+    }
+
+    static func readManifests(_ path: String) throws -> [JSONValue] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ValidationError("--example \(path): cannot read the file") }
+        return try YAMLDocuments.parse(text).map { document in
+            switch document.result {
+            case .success(let object): return object
+            case .failure(let error): throw ValidationError("--example \(path), document \(document.index + 1): \(error.message)")
+            }
+        }
+    }
+
+    /// Creates one manifest in the `default` namespace unless it names another (Ferry kinds,
+    /// Secrets and ConfigMaps: what the examples hold).
+    static func apply(_ manifest: JSONValue, _ client: KubernetesClient) async throws {
+        let kind = manifest["kind"].stringValue ?? ""
+        let known: [ResourceType] = FerryAPI.kinds.map { $0.resourceType } + [.secret, .configMap]
+        guard let resource = known.first(where: { $0.kind == kind }) else {
+            throw ValidationError("--example: cannot create a \(kind.isEmpty ? "manifest without a kind" : kind) (Ferry kinds, Secret and ConfigMap only)")
+        }
+        do {
+            _ = try await client.create(manifest, resource, namespace: manifest.namespace ?? "default")
+        } catch {
+            if !error.isAlreadyExists { throw error }
+        }
+    }
+}
