@@ -53,6 +53,8 @@ public enum LineClassifier {
     public static func classify(_ line: UnsafeBufferPointer<UInt8>, recordData: RecordDataCheck = .full) -> LineClassification {
         var scanner = ByteScanner(bytes: line)
         scanner.framingOnly = recordData == .framing
+        if scanner.framingOnly, let record = scanner.classifyCommonRecord() { return record }
+        scanner.i = 0
         return scanner.classifyMessage()
     }
 

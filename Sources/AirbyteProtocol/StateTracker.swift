@@ -25,7 +25,10 @@ public enum EchoOutcome: Sendable, Hashable {
 public struct StateTracker: Sendable {
     struct Pending: Sendable {
         var key: StateKey
-        var identity: JSONValue
+        /// The key and identity of the state as forwarded (renamed for a renamed stream),
+        /// which is what the destination echoes.
+        var echoKey: StateKey
+        var echoIdentity: JSONValue
         var message: StateMessage
         /// Records emitted per stream when the state was sent (only the state's stream
         /// for STREAM state, every stream for GLOBAL/LEGACY).
@@ -65,21 +68,24 @@ public struct StateTracker: Sendable {
     }
 
     /// Call before the state's bytes are written to the destination, so an echo can
-    /// never arrive before its state is pending.
-    public mutating func stateSent(_ state: StateMessage) {
+    /// never arrive before its state is pending. `forwarded`: the state as the destination
+    /// gets it when its stream is renamed; echoes are matched against it, while counts and
+    /// the committed state stay in the source's terms (the source reads them back).
+    public mutating func stateSent(_ state: StateMessage, forwardedAs forwarded: StateMessage? = nil) {
         let key = state.key
         var before: [StreamDescriptor: Int] = [:]
         switch key {
         case .stream(let d): before[d] = streams[d]?.recordsEmitted ?? 0
         case .global: for (d, s) in streams { before[d] = s.recordsEmitted }
         }
-        pending.append(Pending(key: key, identity: state.identity, message: state, recordsBefore: before))
+        let echoed = forwarded ?? state
+        pending.append(Pending(key: key, echoKey: echoed.key, echoIdentity: echoed.identity, message: state, recordsBefore: before))
         statesEmitted += 1
     }
 
     public mutating func echoReceived(_ state: StateMessage) -> EchoOutcome {
         let key = state.key, identity = state.identity
-        guard let index = pending.firstIndex(where: { $0.key == key && $0.identity == identity }) else {
+        guard let index = pending.firstIndex(where: { $0.echoKey == key && $0.echoIdentity == identity }) else {
             if committedIdentities.contains(identity) { outOfOrderEchoes += 1; return .outOfOrder }
             unknownEchoes += 1
             return .unknown
@@ -89,15 +95,15 @@ public struct StateTracker: Sendable {
         var kept: [Pending] = []
         kept.reserveCapacity(pending.count)
         for (i, p) in pending.enumerated() {
-            if i <= index && p.key == key {
+            if i <= index && p.echoKey == key {
                 removed += 1
-                committedIdentities.insert(p.identity)
+                committedIdentities.insert(p.echoIdentity)
             } else {
                 kept.append(p)
             }
         }
         pending = kept
-        committed[key] = match.message
+        committed[match.key] = match.message
         statesCommitted += removed
         for (d, n) in match.recordsBefore where n > streams[d, default: StreamStats()].recordsCommitted {
             streams[d, default: StreamStats()].recordsCommitted = n

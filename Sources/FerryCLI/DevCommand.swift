@@ -77,10 +77,17 @@ struct DevCommand: AsyncParsableCommand {
                     client: client,
                     configuration: NodeAgentConfiguration(
                         nodeName: "ferry-dev", mode: mode, images: images, scheduleUnassigned: true, workDirectory: workDir,
-                        extraEnvironment: ["KUBECONFIG": absoluteKubeconfig]),
+                        extraEnvironment: [
+                            "KUBECONFIG": absoluteKubeconfig,
+                            // Connector commands such as `ferry connector source-sample` find this binary first.
+                            "PATH": ((Self.currentExecutable() as NSString).deletingLastPathComponent) + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
+                        ]),
                     logger: logger)
                 server.setPodLogProvider(agent)
                 let manager = ControllerManager(client: client, options: .init(leaderElection: nil, healthHost: nil, healthPort: 0), logger: logger)
+                // Worker pods run here as processes: the orchestrator runs this very binary.
+                let executable = Self.currentExecutable()
+                _ = SyncController.register(on: manager, defaults: OperatorDefaults(orchestratorImage: "ferry:latest", ferryCommand: executable))
                 _ = PodSweeper.register(on: manager)
                 print("ferry dev ready at \(server.url); kubeconfig written to \(kubeconfig)")
                 fflush(nil)  // the ready line must reach a pipe at once
@@ -112,6 +119,11 @@ struct DevCommand: AsyncParsableCommand {
                 if case .failure(let error) = next, !(error is CancellationError) { throw error }
             }
         }
+    }
+
+    /// The running binary's absolute path (`/proc/self/exe`), else the name `ferry`.
+    static func currentExecutable() -> String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? "ferry"
     }
 
     /// Creates the Ferry CRDs (kept when already present, e.g. with --data-dir) and waits

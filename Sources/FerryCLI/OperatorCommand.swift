@@ -37,6 +37,12 @@ struct OperatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("health-probe-bind-address"), help: "host:port for /healthz and /readyz; 0 disables.")
     var healthProbeBindAddress = "127.0.0.1:8081"
 
+    @Option(name: .customLong("worker-image"), help: "Image of the worker pods' init and orchestrator containers (the operator's own image).")
+    var workerImage = "ferry:latest"
+
+    @Option(name: .customLong("worker-restricted-security"), help: "Give worker pods the restricted Pod Security profile (a Connection's podTemplate.securityContext still overrides it).")
+    var workerRestrictedSecurity = true
+
     @Option(name: .customLong("sweeper-succeeded-ttl"), help: "Delete Succeeded worker pods this long after their last phase transition (Go duration; 0 keeps them).")
     var sweeperSucceededTTL = "10m"
 
@@ -84,7 +90,9 @@ struct OperatorCommand: AsyncParsableCommand {
             options: ControllerManager.Options(leaderElection: election, healthHost: health?.host, healthPort: health?.port ?? 0),
             logger: logger)
         // One controller per watched namespace, or one over all namespaces.
+        let defaults = OperatorDefaults(orchestratorImage: workerImage, restrictedSecurityContext: workerRestrictedSecurity)
         for namespace in namespaces.isEmpty ? [nil] : namespaces.map(Optional.some) {
+            _ = SyncController.register(on: manager, defaults: defaults, namespace: namespace)
             _ = PodSweeper.register(on: manager, namespace: namespace, options: sweeper)
         }
         var services: [any Service] = [manager]

@@ -13,6 +13,8 @@ struct LineReader {
     private var buffer: UnsafeMutableRawBufferPointer
     private var start = 0
     private var end = 0
+    /// Bytes before this index hold no newline (`start <= scanned <= end`).
+    private var scanned = 0
     private var discarding = false
     private var discardedBytes = 0
 
@@ -33,38 +35,63 @@ struct LineReader {
     /// read's lines; `handle` returns false to stop.
     mutating func run(stop: StopFlag, handle: (Event) -> Bool, chunkDone: () -> Bool) -> Outcome {
         while true {
-            if end == buffer.count { makeRoom() }
-            let result = FileDescriptorIO.read(fd, into: buffer.baseAddress! + end, count: buffer.count - end, stop: stop)
-            switch result {
+            switch fill(stop: stop) {
             case .stopped: return .stopped
             case .failed(let code): return .failed(code)
             case .endOfFile:
-                // A last line without a newline still counts.
-                if discarding { _ = handle(.oversized(bytes: discardedBytes + end - start)) }
-                else if end > start { _ = handle(.line(view(start, end), terminated: false)) }
+                if let event = finish() { _ = handle(event) }
                 _ = chunkDone()
                 return .endOfFile
-            case .bytes(let n):
-                var scan = end
-                end += n
-                while scan < end {
-                    let base = buffer.baseAddress! + scan
-                    guard let hit = memchr(base, 0x0A, end - scan) else { break }
-                    let newline = scan + (UnsafeMutableRawPointer(hit) - UnsafeMutableRawPointer(base))
-                    if discarding {
-                        discarding = false
-                        if !handle(.oversized(bytes: discardedBytes + newline - start)) { return .handlerStopped }
-                        discardedBytes = 0
-                    } else if !handle(.line(view(start, newline), terminated: true)) {
-                        return .handlerStopped
-                    }
-                    start = newline + 1
-                    scan = start
-                }
-                if discarding { discardedBytes += end - start; start = end }
+            case .bytes:
+                while let event = next() { if !handle(event) { return .handlerStopped } }
                 if !chunkDone() { return .handlerStopped }
             }
         }
+    }
+
+    enum Fill { case bytes, endOfFile, stopped, failed(Int32) }
+
+    /// Reads more bytes into the buffer. Views handed out before are invalid after it.
+    mutating func fill(stop: StopFlag) -> Fill {
+        if end == buffer.count { makeRoom() }
+        switch FileDescriptorIO.read(fd, into: buffer.baseAddress! + end, count: buffer.count - end, stop: stop) {
+        case .stopped: return .stopped
+        case .failed(let code): return .failed(code)
+        case .endOfFile: return .endOfFile
+        case .bytes(let n):
+            end += n
+            return .bytes
+        }
+    }
+
+    /// The next complete line (or skipped oversized line) in the buffer; nil when the
+    /// buffer holds no more newlines (then `fill`).
+    mutating func next() -> Event? {
+        while scanned < end {
+            let base = buffer.baseAddress! + scanned
+            guard let hit = memchr(base, 0x0A, end - scanned) else { scanned = end; break }
+            let newline = scanned + (UnsafeMutableRawPointer(hit) - UnsafeMutableRawPointer(base))
+            let event: Event
+            if discarding {
+                discarding = false
+                event = .oversized(bytes: discardedBytes + newline - start)
+                discardedBytes = 0
+            } else {
+                event = .line(view(start, newline), terminated: true)
+            }
+            start = newline + 1
+            scanned = start
+            return event
+        }
+        if discarding { discardedBytes += end - start; start = end; scanned = end }
+        return nil
+    }
+
+    /// At end of file: the last line without a newline, or the tail of an oversized one.
+    mutating func finish() -> Event? {
+        defer { start = end; scanned = end; discarding = false }
+        if discarding { return .oversized(bytes: discardedBytes + end - start) }
+        return end > start ? .line(view(start, end), terminated: false) : nil
     }
 
     private func view(_ from: Int, _ to: Int) -> UnsafeBufferPointer<UInt8> {
@@ -74,10 +101,11 @@ struct LineReader {
     /// The buffer is full: move the partial line to the front, grow up to the cap, or
     /// start discarding an oversized line.
     private mutating func makeRoom() {
-        if start == end { start = 0; end = 0; return }
+        if start == end { start = 0; end = 0; scanned = 0; return }
         if start > 0 {
             let count = end - start
             buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + start, byteCount: count)
+            scanned -= start
             start = 0
             end = count
             if end < buffer.count { return }
@@ -93,5 +121,6 @@ struct LineReader {
         discardedBytes += end
         start = 0
         end = 0
+        scanned = 0
     }
 }

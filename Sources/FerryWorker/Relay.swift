@@ -84,7 +84,7 @@ public struct Relay: Sendable {
                 await withTaskGroup(of: Void.self) { group in
                     group.addTask {
                         let pump = SourcePump(sourceFD: sourceFD, destinationFD: destinationIn, shared: shared,
-                                              catalogStreams: catalogStreams, maxLineBytes: config.maxLineBytes)
+                                              catalogStreams: catalogStreams, renames: config.streamRenames, maxLineBytes: config.maxLineBytes)
                         let result = await onThread("relay-source") { pump.run() }
                         close(destinationIn)
                         close(sourceFD)

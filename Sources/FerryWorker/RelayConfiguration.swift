@@ -16,6 +16,11 @@ public struct RelayConfiguration: Sendable {
     public var destination: ConnectorEndpoint
     /// Records of streams not in the catalog are dropped and counted; nil accepts all.
     public var catalog: ConfiguredCatalog?
+    /// Source descriptor → destination descriptor for streams the destination writes under
+    /// another name (a Connection's prefix and namespace definition). Their RECORDs, STREAM
+    /// states and STREAM_STATUS traces are rewritten on the way; stats and committed state
+    /// stay keyed by the source's names. Entries mapping a stream to itself are ignored.
+    public var streamRenames: [StreamDescriptor: StreamDescriptor] = [:]
     /// The state the source was started with; streams that commit nothing new keep it.
     public var inputState: JSONValue?
     /// No RECORD or STATE from the source for this long fails the attempt.

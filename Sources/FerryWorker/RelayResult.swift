@@ -83,7 +83,20 @@ public struct FileStateSink: RelayStateSink {
         if let statsPath { try Self.writeAtomically(snapshot.stats.prettyPrinted() + "\n", to: statsPath) }
     }
 
+    /// Writes a temporary file beside `path`, then renames it over `path`. When `path` is
+    /// something other than a regular file (`/dev/null`, a named pipe, a terminal) it is
+    /// written in place instead: renaming over it would replace the device with a file.
     static func writeAtomically(_ text: String, to path: String) throws(ChildProcessError) {
+        var info = stat()
+        if stat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG {
+            let fd = open(path, O_WRONLY)
+            guard fd >= 0 else { throw ChildProcessError(description: "opening \(path): \(String(cString: strerror(errno)))") }
+            defer { close(fd) }
+            let bytes = Array(text.utf8)
+            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            guard written == bytes.count else { throw ChildProcessError(description: "writing \(path): \(String(cString: strerror(errno)))") }
+            return
+        }
         let temporary = path + ".tmp"
         do {
             try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))

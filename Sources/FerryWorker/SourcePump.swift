@@ -3,7 +3,9 @@
 /// (and before every STATE, so a state's snapshot covers the records before it).
 /// Forwarded lines are written straight from the read buffer, one write per read: runs
 /// of consecutive forwarded lines are contiguous there; only a run broken by a dropped
-/// line (LOG, TRACE, garbage) is copied, into `out`.
+/// line (LOG, TRACE, garbage) is copied, into `out`. Lines of renamed streams are
+/// rewritten into `out` too; TRACE STREAM_STATUS is forwarded (destinations finalize an
+/// overwritten stream on its COMPLETE), other TRACEs, LOG and CONTROL are not.
 import AirbyteProtocol
 import KubeCore
 #if canImport(Glibc)
@@ -24,8 +26,22 @@ struct SourcePump {
     let destinationFD: Int32
     let shared: RelayShared
     let catalogStreams: Set<StreamDescriptor>?
+    /// Only streams whose destination name differs.
+    let renames: [StreamDescriptor: RecordRename]
     let maxLineBytes: Int
 
+    init(sourceFD: Int32, destinationFD: Int32, shared: RelayShared, catalogStreams: Set<StreamDescriptor>?,
+         renames: [StreamDescriptor: StreamDescriptor] = [:], maxLineBytes: Int) {
+        self.sourceFD = sourceFD
+        self.destinationFD = destinationFD
+        self.shared = shared
+        self.catalogStreams = catalogStreams
+        self.renames = renames.filter { $0.key != $0.value }.mapValues(RecordRename.init(to:))
+        self.maxLineBytes = maxLineBytes
+    }
+
+    /// One loop with every counter in a local: no closures capture them, so the hot
+    /// path pays for no dynamic exclusivity checks.
     func run() -> PumpOutcome {
         var reader = LineReader(fd: sourceFD, maxLineBytes: maxLineBytes)
         defer { reader.deallocate() }
@@ -35,25 +51,19 @@ struct SourcePump {
         var runEnd: UnsafePointer<UInt8>?
         var current: StreamDescriptor?
         var currentKnown = false
+        var currentRename: RecordRename?
         var currentRaw: [UInt8] = []
         var currentNamespaceRaw: [UInt8]?
         var count = 0, bytes = 0
         var skipped = SkippedLines()
         var activity = false
-        var writeFailure: Int32?
 
-        func mergeLocked(_ p: inout RelayProgress) {
-            if let current, count > 0 { p.tracker.recordsEmitted(current, count: count, bytes: bytes) }
+        func merge() {
+            let (stream, n, b, s) = (current, count, bytes, skipped)
+            shared.progress.withLock { Self.merge(&$0, stream: stream, count: n, bytes: b, skipped: s) }
             count = 0
             bytes = 0
-            if skipped.total > 0 {
-                p.sourceSkipped.notJSON += skipped.notJSON
-                p.sourceSkipped.notAirbyteMessage += skipped.notAirbyteMessage
-                p.sourceSkipped.unknownStream += skipped.unknownStream
-                p.sourceSkipped.oversized += skipped.oversized
-                p.sourceSkipped.unexpectedType += skipped.unexpectedType
-                skipped = SkippedLines()
-            }
+            skipped = SkippedLines()
         }
         func copyRun() {
             guard let s = runStart, let e = runEnd else { return }
@@ -61,97 +71,126 @@ struct SourcePump {
             runStart = nil
             runEnd = nil
         }
-        func writeAll(_ bytes: UnsafeRawBufferPointer) -> Bool {
-            switch FileDescriptorIO.writeAll(destinationFD, bytes, stop: shared.stopSource) {
-            case .written: return true
-            case .stopped: return false
-            case .failed(let code): writeFailure = code; return false
-            }
-        }
-        /// Writes what this read forwarded: the run from the buffer, or `out` when a
-        /// dropped line broke it.
-        func write() -> Bool {
-            if out.isEmpty, let s = runStart, let e = runEnd {
-                runStart = nil
-                runEnd = nil
-                return writeAll(UnsafeRawBufferPointer(start: s, count: e - s))
-            }
-            copyRun()
-            guard !out.isEmpty else { return true }
-            let ok = out.withUnsafeBytes { writeAll($0) }
-            out.removeAll(keepingCapacity: true)
-            return ok
-        }
-        func forward(_ line: UnsafeBufferPointer<UInt8>, terminated: Bool) -> Bool {
-            guard let start = line.baseAddress, terminated else {
-                copyRun()
-                out.append(contentsOf: line)
-                out.append(0x0A)
-                return true
-            }
+        /// Forwards a line of the buffer: it extends the pending run when contiguous.
+        func forward(_ line: UnsafeBufferPointer<UInt8>, terminated: Bool) {
+            guard let start = line.baseAddress, terminated else { forwardCopy(line); return }
             if runEnd != start { copyRun(); runStart = start }
             runEnd = start + line.count + 1
-            return true
         }
-        func same(_ span: StringSpan, _ raw: [UInt8], in line: UnsafeBufferPointer<UInt8>) -> Bool {
-            span.range.count == raw.count && raw.withUnsafeBytes { r in
-                memcmp(line.baseAddress! + span.range.lowerBound, r.baseAddress!, raw.count) == 0
-            }
+        /// Appends a rewritten (or unterminated) line to `out`, after what is pending.
+        func forwardCopy(_ bytes: some Sequence<UInt8>) {
+            copyRun()
+            out.append(contentsOf: bytes)
+            out.append(0x0A)
         }
 
-        let outcome = reader.run(stop: shared.stopSource, handle: { event in
-            guard case .line(let line, let terminated) = event else { skipped.oversized += 1; return true }
-            // Framing only for complete lines; a last line without a newline (a source that
-            // died mid-write) gets the full check.
-            switch LineClassifier.classify(line, recordData: terminated ? .framing : .full) {
-            case .record(let stream, let namespace):
-                let sameStream = current != nil && same(stream, currentRaw, in: line) && {
-                    switch (namespace, currentNamespaceRaw) {
-                    case (nil, nil): return true
-                    case (let n?, let raw?): return same(n, raw, in: line)
-                    default: return false
-                    }
-                }()
-                if !sameStream {
-                    shared.progress.withLock { mergeLocked(&$0) }
-                    let d = StreamDescriptor(name: LineClassifier.string(stream, in: line),
-                                             namespace: namespace.map { LineClassifier.string($0, in: line) })
-                    current = d
-                    currentRaw = Array(line[stream.range])
-                    currentNamespaceRaw = namespace.map { Array(line[$0.range]) }
-                    currentKnown = catalogStreams?.contains(d) ?? true
-                    if !currentKnown { _ = shared.progress.withLock { $0.unknownStreams.insert(d) } }
-                }
-                guard currentKnown else { skipped.unknownStream += 1; return true }
-                count += 1
-                bytes += line.count
-                activity = true
-                return forward(line, terminated: terminated)
-            case .message(.state):
-                guard case .state(let state)? = try? AirbyteMessage.decode(line) else { skipped.notAirbyteMessage += 1; return true }
-                shared.progress.withLock { p in
-                    mergeLocked(&p)
-                    p.tracker.stateSent(state)
-                }
-                activity = true
-                return forward(line, terminated: terminated)
-            case .message:
-                guard let message = try? AirbyteMessage.decode(line) else { skipped.notAirbyteMessage += 1; return true }
-                shared.handle(message, from: .source)
-                return true
-            case .invalid(.notJSON): skipped.notJSON += 1; return true
-            case .invalid: skipped.notAirbyteMessage += 1; return true
+        var outcome = PumpOutcome.endOfInput
+        reading: while true {
+            var atEnd = false
+            switch reader.fill(stop: shared.stopSource) {
+            case .bytes: break
+            case .endOfFile: atEnd = true
+            case .stopped: outcome = .stopped; break reading
+            case .failed(let code): outcome = .sourceReadFailed(code); break reading
             }
-        }, chunkDone: {
-            shared.progress.withLock { mergeLocked(&$0) }
+            while let event = atEnd ? reader.finish() : reader.next() {
+                guard case .line(let line, let terminated) = event else { skipped.oversized += 1; continue }
+                // Framing only for complete lines; a last line without a newline (a source
+                // that died mid-write) gets the full check.
+                switch LineClassifier.classify(line, recordData: terminated ? .framing : .full) {
+                case .record(let stream, let namespace):
+                    var sameStream = current != nil && Self.same(stream, currentRaw, in: line)
+                    if sameStream {
+                        switch (namespace, currentNamespaceRaw) {
+                        case (nil, nil): break
+                        case (let n?, let raw?): sameStream = Self.same(n, raw, in: line)
+                        default: sameStream = false
+                        }
+                    }
+                    if !sameStream {
+                        merge()
+                        let d = StreamDescriptor(name: LineClassifier.string(stream, in: line),
+                                                 namespace: namespace.map { LineClassifier.string($0, in: line) })
+                        current = d
+                        currentRaw = Array(line[stream.range])
+                        currentNamespaceRaw = namespace.map { Array(line[$0.range]) }
+                        currentKnown = catalogStreams?.contains(d) ?? true
+                        currentRename = renames[d]
+                        if !currentKnown { _ = shared.progress.withLock { $0.unknownStreams.insert(d) } }
+                    }
+                    guard currentKnown else { skipped.unknownStream += 1; continue }
+                    if let rename = currentRename {
+                        copyRun()
+                        guard rename.rewrite(line, into: &out) else { skipped.notAirbyteMessage += 1; continue }
+                        out.append(0x0A)
+                    } else {
+                        forward(line, terminated: terminated)
+                    }
+                    count += 1
+                    bytes += line.count
+                    activity = true
+                case .message(.state):
+                    guard case .state(let state)? = try? AirbyteMessage.decode(line) else { skipped.notAirbyteMessage += 1; continue }
+                    var forwarded: StateMessage?
+                    if case .stream(let d) = state.key, let rename = renames[d] { forwarded = state.renamed(to: rename.target) }
+                    // Merged first, so the state's snapshot covers the records before it.
+                    merge()
+                    shared.progress.withLock { $0.tracker.stateSent(state, forwardedAs: forwarded) }
+                    activity = true
+                    if let forwarded { forwardCopy(AirbyteMessage.state(forwarded).line.utf8) } else { forward(line, terminated: terminated) }
+                case .message(let type):
+                    guard let message = try? AirbyteMessage.decode(line) else { skipped.notAirbyteMessage += 1; continue }
+                    shared.handle(message, from: .source)
+                    guard type == .trace, case .trace(let trace) = message, trace.kind == .streamStatus,
+                          let d = trace.stream, catalogStreams?.contains(d) ?? true else { continue }
+                    if let rename = renames[d] { forwardCopy(AirbyteMessage.trace(trace.renamed(to: rename.target)).line.utf8) }
+                    else { forward(line, terminated: terminated) }
+                case .invalid(.notJSON): skipped.notJSON += 1
+                case .invalid: skipped.notAirbyteMessage += 1
+                }
+            }
+            merge()
             if activity { shared.markSourceActivity(); activity = false }
-            return write()
-        })
-        if let writeFailure { return .destinationWriteFailed(writeFailure) }
-        switch outcome {
-        case .endOfFile: return .endOfInput
-        case .stopped, .handlerStopped: return .stopped
-        case .failed(let code): return .sourceReadFailed(code)
+            // Writes what this read forwarded: the run straight from the buffer, or `out`
+            // when a dropped or rewritten line broke it.
+            let written: FileDescriptorIO.WriteResult
+            if out.isEmpty, let s = runStart, let e = runEnd {
+                written = FileDescriptorIO.writeAll(destinationFD, UnsafeRawBufferPointer(start: s, count: e - s), stop: shared.stopSource)
+            } else {
+                copyRun()
+                written = out.isEmpty ? .written : out.withUnsafeBytes { FileDescriptorIO.writeAll(destinationFD, $0, stop: shared.stopSource) }
+                out.removeAll(keepingCapacity: true)
+            }
+            runStart = nil
+            runEnd = nil
+            switch written {
+            case .written: break
+            case .stopped: outcome = .stopped; break reading
+            case .failed(let code): outcome = .destinationWriteFailed(code); break reading
+            }
+            if atEnd { break }
+        }
+        return outcome
+    }
+
+    static func merge(_ p: inout RelayProgress, stream: StreamDescriptor?, count: Int, bytes: Int, skipped: SkippedLines) {
+        if let stream, count > 0 { p.tracker.recordsEmitted(stream, count: count, bytes: bytes) }
+        if skipped.total > 0 {
+            p.sourceSkipped.notJSON += skipped.notJSON
+            p.sourceSkipped.notAirbyteMessage += skipped.notAirbyteMessage
+            p.sourceSkipped.unknownStream += skipped.unknownStream
+            p.sourceSkipped.oversized += skipped.oversized
+            p.sourceSkipped.unexpectedType += skipped.unexpectedType
+        }
+    }
+
+    /// Whether the span's bytes equal `raw` (the current stream's name or namespace).
+    @inline(__always) static func same(_ span: StringSpan, _ raw: [UInt8], in line: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard span.range.count == raw.count, let base = line.baseAddress else { return false }
+        return raw.withUnsafeBufferPointer { r in
+            var k = 0
+            while k < r.count { if base[span.range.lowerBound + k] != r[k] { return false }; k += 1 }
+            return true
         }
     }
 }

@@ -18,6 +18,8 @@ import Testing
             try await rig.setPhase("daily-1", "Succeeded")
             try await rig.settle(timers: 1)
             // One timer per pod, due exactly at the TTL.
+            // The queue registers its timer with the clock just after the key is parked.
+            try? await waitUntil(timeout: .seconds(10)) { rig.clock.nextDeadline == .seconds(600) }
             #expect(rig.clock.nextDeadline == .seconds(600))
             try await rig.advance(by: .seconds(599))
             #expect(try await rig.exists(.pod, "daily-1"), "kept at 9:59")
@@ -25,6 +27,7 @@ import Testing
             try await rig.advance(by: .seconds(1))
             try await waitUntil(timeout: .seconds(10)) { try await !rig.exists(.pod, "daily-1") }
             try await waitUntil(timeout: .seconds(10)) { try await !rig.exists(.secret, "daily-1-config") }
+            try? await waitUntil(timeout: .seconds(10)) { rig.deletions(.succeededTTL) == 1 }
             #expect(rig.deletions(.succeededTTL) == 1)
             try await waitUntil(timeout: .seconds(10)) { try await !rig.sweepEvents().isEmpty }
             let event = try #require(try await rig.sweepEvents().first)
@@ -42,12 +45,15 @@ import Testing
             try await rig.setPhase("nightly-1", "Failed")
             try await rig.setPhase("hourly-1", "Running")
             try await rig.settle(timers: 1)
+            // The queue registers its timer with the clock just after the key is parked.
+            try? await waitUntil(timeout: .seconds(10)) { rig.clock.nextDeadline == .seconds(7200) }
             #expect(rig.clock.nextDeadline == .seconds(7200))
             try await rig.advance(by: .seconds(7199))
             #expect(try await rig.exists(.pod, "nightly-1"), "kept at 119:59")
             try await rig.advance(by: .seconds(1))
             try await waitUntil(timeout: .seconds(10)) { try await !rig.exists(.pod, "nightly-1") }
             try await waitUntil(timeout: .seconds(10)) { try await !rig.exists(.secret, "nightly-1-config") }
+            try? await waitUntil(timeout: .seconds(10)) { rig.deletions(.failedTTL) == 1 }
             #expect(rig.deletions(.failedTTL) == 1)
             // The running pod has no timer at all, however far the clock moves.
             try await rig.settle(timers: 0)
@@ -73,6 +79,7 @@ import Testing
             _ = try await rig.client.delete(Sync.resourceType, name: "weekly", namespace: rig.namespace, options: DeleteOptions(propagationPolicy: .orphan))
             try await waitUntil(timeout: .seconds(10)) { try await !rig.exists(.pod, "weekly-1") }
             try await waitUntil(timeout: .seconds(10)) { try await !rig.exists(.secret, "weekly-1-config") }
+            try? await waitUntil(timeout: .seconds(10)) { rig.deletions(.syncMissing) == 2 }
             #expect(rig.deletions(.syncMissing) == 2)
             #expect(rig.clock.now == .zero, "orphans go without waiting for any TTL")
         }
@@ -90,6 +97,7 @@ import Testing
             try await rig.setPhase("retry-2", "Running")
             try await waitUntil(timeout: .seconds(10)) { try await !rig.exists(.pod, "retry-1") }
             try await waitUntil(timeout: .seconds(10)) { try await !rig.exists(.secret, "retry-1-config") }
+            try? await waitUntil(timeout: .seconds(10)) { rig.deletions(.supersededAttempt) == 1 }
             #expect(rig.deletions(.supersededAttempt) == 1)
             // retry-1's TTL timer is still queued; when it fires it finds no pod.
             try await rig.settle(timers: 1)
@@ -129,11 +137,15 @@ import Testing
             try await rig.advance(by: .seconds(300))
             try await rig.settle(timers: 1)
             #expect(try await rig.uid(.pod, "daily-1") == newUID)
+            // The queue registers its timer with the clock just after the key is parked.
+            try? await waitUntil(timeout: .seconds(10)) { rig.clock.nextDeadline == .seconds(900) }
             #expect(rig.clock.nextDeadline == .seconds(900))
             try await rig.advance(by: .seconds(299))
             #expect(try await rig.exists(.pod, "daily-1"))
             try await rig.advance(by: .seconds(1))
             try await waitUntil(timeout: .seconds(10)) { try await !rig.exists(.pod, "daily-1") }
+            // The metric counts a deletion once its Secret and Event are done too.
+            try? await waitUntil(timeout: .seconds(10)) { rig.deletions(.succeededTTL) == 1 }
             #expect(rig.deletions(.succeededTTL) == 1)
         }
     }
@@ -160,6 +172,7 @@ import Testing
                 try await waitUntil(timeout: .seconds(10)) { try await !rig.sweepEvents().isEmpty }
                 try await rig.settle(timers: 0)
                 #expect(try await rig.exists(.pod, "bystander"))
+                try? await waitUntil(timeout: .seconds(10)) { rig.deletions(.syncMissing) == 1 }
                 #expect(rig.deletions(.syncMissing) == 1)
                 #expect(manager.metrics.render().contains("ferry_sweeper_deletions_total{reason=\"sync_missing\"} 1"))
             }

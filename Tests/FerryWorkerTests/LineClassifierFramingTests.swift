@@ -32,6 +32,14 @@ func framingSummary(_ line: [UInt8]) -> String {
         (#"{"type":"RECORD","record":{"stream":"u","data":{"a":"unterminated}}}"#, "RECORD u -"),
         // ... and so does a line cut right after two closing braces inside data.
         (#"{"type":"RECORD","record":{"stream":"u","data":{"a":{}}"#, "RECORD u -"),
+        // The fast path's shapes (compact and Python-spaced openings) and its fallbacks.
+        (#"{"type": "RECORD", "record": {"stream": "users", "data": {"id": 1, "name": "x"}, "emitted_at": 1}}"#, "RECORD users -"),
+        (#"{"type": "RECORD", "record": {"stream": "users", "data": {"id": 1}, "namespace": "n"}}"#, "RECORD users n"),
+        (#"{"type":"RECORD","record":{"stream":"u\u0073ers","data":{"a":1}}}"#, "RECORD users -"),
+        (#"{"type":"RECORD","record":{"stream":"users","namespace":"n","data":{"a":1}}}"#, "RECORD users n"),
+        (#"{"type":"RECORD","record":{"stream":"a\#tb","data":{"a":1}}}"#, "invalid notJSON"),
+        (#"{"type":"RECORD","record":{"stream":"u","data":{"padding":"0123456789abcdefghijklmnopqrstuvwxyz","x":1},"emitted_at":1,"namespace":"far"}}"#, "RECORD u far"),
+        (#"{"type":"RECORD","record":{"stream":"u","data":{"padding":"0123456789abcdefghijklmnopqrstuvwxyz","namespace":1},"emitted_at":1}}"#, "RECORD u -"),
         // Other layouts get the full check.
         (#"{"record":{"stream":"u","data":{"a":"unterminated}},"type":"RECORD"}"#, "invalid notJSON"),
         (#"{"type":"RECORD","record":{"data":{"a":"unterminated},"stream":"u"}}"#, "invalid notJSON"),

@@ -76,4 +76,13 @@ final class MarkingSink: RelayStateSink {
         #expect(!r.summary.serialized().contains("rotated"))
         #expect(!s.read("received").contains("CONTROL"))
     }
+
+    @Test func stateWrittenToADeviceLeavesTheDeviceInPlace() async throws {
+        // `--state-out /dev/null` must not rename a regular file over the device.
+        try await FileStateSink(statePath: "/dev/null").flush(RelaySnapshot(committedState: ["cursor": 1], stats: [:], configUpdates: [:], isFinal: true))
+        var info = stat()
+        #expect(stat("/dev/null", &info) == 0)
+        #expect((info.st_mode & S_IFMT) == S_IFCHR)
+        #expect(!FileManager.default.fileExists(atPath: "/dev/null.tmp"))
+    }
 }

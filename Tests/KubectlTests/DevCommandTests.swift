@@ -50,6 +50,21 @@ import Testing
         #expect(wait.succeeded, "\(wait.stderr)")
         #expect(try await kubectl.run("logs", "hello").stdout == "hello from the local node\n")
 
+        // A Sync of the sample connection runs as a worker pod on the local node: the
+        // source, destination and orchestrator containers are this binary's processes.
+        let sync = try kubectl.write("sync.yaml", """
+            apiVersion: ferry.dev/v1alpha1
+            kind: Sync
+            metadata: {name: first}
+            spec: {connectionRef: {name: sample-to-files}}
+            """)
+        #expect(try await kubectl.run("create", "-f", sync).succeeded)
+        let done = try await kubectl.run("wait", "--for=jsonpath={.status.phase}=Succeeded", "fsync/first", "--timeout=60s")
+        let yaml = try await kubectl.run("get", "fsync", "first", "-o", "yaml").stdout
+        #expect(done.succeeded, "\(done.stderr) \(yaml)")
+        let records = try await kubectl.run("get", "fsync", "first", "-o", "jsonpath={.status.stats.recordsCommitted} {.status.attempts[0].podName}")
+        #expect(records.stdout == "2000 first-1")
+
         // SIGTERM stops everything; the process exits on its own.
         dev.terminate()
         try await waitUntil(timeout: .seconds(20)) { !dev.isRunning }

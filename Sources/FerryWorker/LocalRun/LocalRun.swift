@@ -66,11 +66,6 @@ public enum LocalRun {
         do { catalogs = try ConfiguredCatalogBuilding.build(connection: plan.connection.spec, discoveredCatalog: discovered) } catch {
             throw .badInput("Connection \(plan.connectionKey): spec.streams: \(error.description)")
         }
-        if catalogs.renamesStreams {
-            // Renaming needs the relay to rewrite every RECORD and STATE on the way to the
-            // destination; until it does, refuse rather than write under the wrong names.
-            throw .badInput("Connection \(plan.connectionKey): namespaceDefinition/namespaceFormat/prefix rename streams, which ferry run does not support yet; use namespaceDefinition: source and no prefix")
-        }
         let sourceCatalogPath = try workDirectory.write("source-catalog.json", catalogs.source.json.serialized())
         let destinationCatalogPath = try workDirectory.write("destination-catalog.json", catalogs.destination.json.serialized())
 
@@ -85,6 +80,9 @@ public enum LocalRun {
         }
         var configuration = RelayConfiguration(source: .command(sourceRead), destination: .command(destinationWrite), catalog: catalogs.source)
         configuration.inputState = inputState
+        // The destination's catalog names streams as the Connection renames them; the relay
+        // rewrites records, stream states and statuses to match.
+        configuration.streamRenames = catalogs.destinationNames
         if let silence = plan.connection.spec.effectiveTimeouts.sourceSilence.flatMap(DurationSyntax.seconds), silence > 0 {
             configuration.sourceSilenceTimeout = .milliseconds(Int64(silence * 1000))
         }

@@ -1,0 +1,81 @@
+/// The Sync controller: the Sync reconciler on a work queue, re-triggered by its worker
+/// pods, by pods of its pool freeing a slot, and by the kinds a waiting Sync is missing.
+import FerryAPI
+import Foundation
+import KubeClient
+import KubeCore
+import KubeRuntime
+import Logging
+
+public enum SyncController {
+    public static let controllerName = "sync"
+
+    /// Builds the controller over `caches`. Run the informers, the recorder and the
+    /// returned controller.
+    public static func make(
+        client: KubernetesClient, caches: SyncCaches, events: EventRecorder?, defaults: OperatorDefaults, clock: any RuntimeClock = SystemClock(),
+        metrics: MetricsRegistry = MetricsRegistry(), name: String = controllerName, logger: Logger = Logger(label: "ferry.sync")
+    ) -> Controller {
+        let reconciler = SyncReconciler(client: client, caches: caches, events: events, clock: clock, defaults: defaults, logger: logger)
+        let controller = Controller(name: name, for: caches.syncs, clock: clock, metrics: metrics, logger: logger) { key, sync in
+            try await reconciler.reconcile(key, sync)
+        }
+        controller.owns(caches.pods)
+        // A worker pod finishing (or going away) frees a slot of its pool: wake the Syncs
+        // that admission would now let in. The others keep their place and are woken as
+        // slots free in turn.
+        controller.watches(caches.pods) { pod in
+            guard let pool = pod.labels[FerryLabels.pool], pod.labels[FerryLabels.managedBy] == FerryLabels.managedByValue else { return [] }
+            return admissible(namespace: pod.namespace ?? "", poolLabel: pool, caches: caches, expectations: reconciler.expectations, now: clock.wallTime)
+        }
+        // A Sync waiting for a missing reference is woken when that kind changes; a pool's
+        // change (created, resized) also wakes the Syncs waiting for its workers.
+        let waits: [(Informer, Set<String>)] = [
+            (caches.connections, [SyncConditions.Reason.connectionNotFound]),
+            (caches.sources, [SyncConditions.Reason.sourceNotFound]),
+            (caches.destinations, [SyncConditions.Reason.destinationNotFound]),
+            (caches.pools, [SyncConditions.Reason.workerPoolNotFound, SyncConditions.Reason.waitingForWorker]),
+        ]
+        for (informer, reasons) in waits {
+            controller.watches(informer) { object in waiting(in: object.namespace ?? "", reasons: reasons, syncs: caches.syncs.store) }
+        }
+        return controller
+    }
+
+    /// Registers the controller on `manager`'s shared informers (in `namespace`, or all
+    /// namespaces) with the manager's clock, metrics and event recorder.
+    @discardableResult
+    public static func register(on manager: ControllerManager, defaults: OperatorDefaults, namespace: String? = nil) -> Controller {
+        let caches = SyncCaches(
+            syncs: manager.informer(for: Sync.resourceType, namespace: namespace),
+            pods: manager.informer(for: .pod, namespace: namespace, indexers: PodSweeper.podIndexers),
+            connections: manager.informer(for: Connection.resourceType, namespace: namespace),
+            sources: manager.informer(for: Source.resourceType, namespace: namespace),
+            destinations: manager.informer(for: Destination.resourceType, namespace: namespace),
+            pools: manager.informer(for: WorkerPool.resourceType, namespace: namespace))
+        let controller = make(client: manager.client, caches: caches, events: manager.events, defaults: defaults, clock: manager.clock,
+                              metrics: manager.metrics, name: namespace.map { "\(controllerName)-\($0)" } ?? controllerName)
+        manager.add(controller)
+        return controller
+    }
+
+    /// The queued Syncs of a pool that would be admitted now.
+    static func admissible(namespace: String, poolLabel: String, caches: SyncCaches, expectations: PodExpectations, now: Date) -> [ObjectKey] {
+        // The label may be a shortened pool name: find the pool whose label value it is.
+        let pools = caches.pools.store.list().filter { ($0.namespace ?? "") == namespace && $0.name.map(WorkerPodNaming.labelValue) == poolLabel }
+        guard let poolObject = pools.first, let pool = try? poolObject.decode(WorkerPool.self), let poolName = pool.metadata.name else { return [] }
+        let active = SyncReconciler.activeWorkers(namespace: namespace, pool: poolName, pods: caches.pods.store, expectations: expectations)
+        let queued = SyncReconciler.queue(namespace: namespace, pool: poolName, now: now, caches: caches)
+        return PoolAdmission.admitted(capacity: Int(max(0, pool.spec.effectiveWorkers)), activeWorkers: active, queued: queued)
+            .map { ObjectKey(namespace: $0.namespace, name: $0.name) }
+    }
+
+    /// Queued Syncs in `namespace` whose Queued condition has one of `reasons`.
+    static func waiting(in namespace: String, reasons: Set<String>, syncs: ObjectStore) -> [ObjectKey] {
+        syncs.list().filter { sync in
+            guard (sync.namespace ?? "") == namespace, sync["status"]["phase"].stringValue == SyncPhase.queued.rawValue else { return false }
+            let queued = (sync["status"]["conditions"].arrayValue ?? []).first { $0["type"].stringValue == SyncConditions.queued }
+            return queued.flatMap { $0["reason"].stringValue }.map(reasons.contains) ?? false
+        }.compactMap { ObjectKey($0) }
+    }
+}

@@ -1,0 +1,156 @@
+/// Following the current attempt's worker pod: Running and Succeeded from its status,
+/// failures with the pod's reason, the pod-start and attempt timeouts, a vanished pod,
+/// and the retry decision after a failed attempt.
+import FerryAPI
+import Foundation
+import KubeClient
+import KubeCore
+import KubeRuntime
+
+extension SyncReconciler {
+    func observe(_ object: JSONValue, _ sync: Sync, _ status: SyncStatus, attempt: SyncAttempt) async throws -> ReconcileAction {
+        let namespace = object.namespace ?? ""
+        guard let podName = attempt.podName else {
+            return try await failAttempt(object, status, attempt, reason: SyncConditions.Reason.podDeleted, message: "attempt \(attempt.number) has no pod name", committed: nil)
+        }
+        guard let pod = try await currentPod(podName, namespace: namespace, owner: object.uid) else {
+            return try await failAttempt(object, status, attempt, reason: SyncConditions.Reason.podDeleted,
+                                         message: "worker pod \(podName) was deleted before attempt \(attempt.number) finished", committed: nil)
+        }
+        let connection: Connection? = cached(caches.connections, namespace, sync.spec.connectionRef.name)
+        let timeouts = (connection?.spec ?? ConnectionSpec(sourceRef: .init(name: ""), destinationRef: .init(name: ""))).effectiveTimeouts
+        let now = clock.wallTime
+        switch WorkerPodObservation(pod: pod) {
+        case .pending(let reason, let message, let fatal):
+            if fatal {
+                try await deleteWorker(podName, namespace: namespace)
+                return try await failAttempt(object, status, attempt, reason: reason ?? "PodFailed", message: message ?? "the worker pod cannot start", committed: nil)
+            }
+            let limit = DurationSyntax.seconds(timeouts.effectivePodStart) ?? 900
+            let created = pod["metadata"]["creationTimestamp"].stringValue.flatMap(KubeTime.parse) ?? now
+            let deadline = created.addingTimeInterval(limit)
+            if now >= deadline {
+                try await deleteWorker(podName, namespace: namespace)
+                let why = message ?? reason ?? "not scheduled or started"
+                return try await failAttempt(object, status, attempt, reason: SyncConditions.Reason.podStartTimeout,
+                                             message: "worker pod \(podName) did not start within \(timeouts.effectivePodStart): \(why)", committed: nil)
+            }
+            return .requeueAfter(Self.until(deadline, from: now))
+        case .running:
+            // The deadline first: a timed-out attempt fails without a Running write in between.
+            let limit = DurationSyntax.seconds(timeouts.effectiveAttempt) ?? 72 * 3600
+            let started = attempt.startTime.flatMap(KubeTime.parse) ?? now
+            let deadline = started.addingTimeInterval(limit)
+            if now >= deadline {
+                try await deleteWorker(podName, namespace: namespace)
+                return try await failAttempt(object, status, attempt, reason: SyncConditions.Reason.attemptTimeout,
+                                             message: "attempt \(attempt.number) ran longer than \(timeouts.effectiveAttempt) (spec.timeouts.attempt); pod \(podName) stopped", committed: nil)
+            }
+            if attempt.phase != .running || status.phase != .running {
+                var status = status, attempt = attempt
+                attempt.phase = .running
+                attempt.startTime = attempt.startTime ?? KubeTime.format(now)
+                status.phase = .running
+                status.startTime = status.startTime ?? attempt.startTime
+                status.replace(attempt)
+                try await write(object, status, event: (.normal, "Running", "Attempt \(attempt.number) is running in pod \(podName)"))
+            }
+            return .requeueAfter(Self.until(deadline, from: now))
+        case .succeeded(_, let summary):
+            return try await succeed(object, status, attempt, summary: summary)
+        case .failed(let reason, let message, _, let summary):
+            return try await failAttempt(object, status, attempt, reason: reason, message: message, committed: summary?.recordsCommitted)
+        }
+    }
+
+    /// The attempt's pod from the cache, confirmed with the server when the cache lacks it
+    /// (it may not have seen a pod just created). A pod of another owner (a recreated Sync
+    /// of the same name) is not ours: nil.
+    func currentPod(_ name: String, namespace: String, owner uid: String?) async throws -> JSONValue? {
+        var pod = caches.pods.store.get(namespace: namespace, name: name)
+        if pod == nil {
+            do {
+                pod = try await client.get(.pod, name: name, namespace: namespace)
+            } catch where error.isNotFound {
+                return nil
+            } catch {
+                throw SyncReconcileError("reading worker pod \(namespace)/\(name)", error)
+            }
+        }
+        guard let pod else { return nil }
+        let owners = pod["metadata"]["ownerReferences"].arrayValue ?? []
+        if let uid, !owners.isEmpty, !owners.contains(where: { $0["uid"].stringValue == uid }) { return nil }
+        return pod
+    }
+
+    func succeed(_ object: JSONValue, _ status: SyncStatus, _ attempt: SyncAttempt, summary: WorkerSummary?) async throws -> ReconcileAction {
+        var status = status, attempt = attempt
+        let now = clock.wallTime
+        attempt.phase = .succeeded
+        attempt.completionTime = KubeTime.format(now)
+        attempt.recordsCommitted = summary?.recordsCommitted
+        status.replace(attempt)
+        status.startTime = status.startTime ?? attempt.startTime ?? KubeTime.format(now)
+        // Committed records of failed attempts stay committed: the Sync's total is their sum.
+        let committed = (status.attempts ?? []).compactMap(\.recordsCommitted).reduce(0, +)
+        status.stats = SyncStats(recordsEmitted: summary?.recordsEmitted, bytesEmitted: summary?.bytesEmitted,
+                                 recordsCommitted: summary == nil && committed == 0 ? nil : committed,
+                                 stateMessagesCommitted: summary?.stateMessagesCommitted)
+        finish(&status, object, phase: .succeeded, at: now)
+        let message = "\(committed) records committed in \(attempt.number) attempt\(attempt.number == 1 ? "" : "s")"
+        setCondition(&status, object, type: SyncConditions.complete, .true, SyncConditions.Reason.succeeded, message)
+        try await write(object, status, event: (.normal, "Succeeded", "Sync succeeded: \(message) (\(status.duration ?? ""))"))
+        return .done
+    }
+
+    /// Records the attempt's failure, then retries (back to Queued, after the backoff) or
+    /// gives up (Failed with the policy's reason).
+    func failAttempt(_ object: JSONValue, _ status: SyncStatus, _ attempt: SyncAttempt, reason: String, message: String, committed: Int64?) async throws -> ReconcileAction {
+        var status = status, attempt = attempt
+        let now = clock.wallTime
+        attempt.phase = .failed
+        attempt.completionTime = KubeTime.format(now)
+        attempt.reason = reason
+        attempt.message = message
+        attempt.recordsCommitted = committed ?? 0
+        status.replace(attempt)
+        let total = (status.attempts ?? []).compactMap(\.recordsCommitted).reduce(0, +)
+        status.stats = SyncStats(recordsCommitted: total)
+        let connection: Connection? = cached(caches.connections, object.namespace ?? "", object["spec"]["connectionRef"]["name"].stringValue ?? "")
+        let policy = connection?.spec.effectiveRetry ?? RetryPolicy()
+        let failure = "attempt \(attempt.number) failed (\(reason)): \(message)"
+        switch policy.decide(after: status.attempts ?? []) {
+        case .retry(let next, let delay):
+            status.phase = .queued
+            setCondition(&status, object, type: SyncConditions.queued, .true, SyncConditions.Reason.retrying,
+                         "\(failure); attempt \(next) starts after \(delay)s")
+            try await write(object, status, event: (.warning, "AttemptFailed", "\(failure); retrying in \(delay)s"))
+            return delay > 0 ? .requeueAfter(.seconds(delay)) : .done
+        case .giveUp(let giveUpReason, let giveUpMessage):
+            finish(&status, object, phase: .failed, at: now)
+            setCondition(&status, object, type: SyncConditions.queued, .false, giveUpReason, "no more attempts")
+            setCondition(&status, object, type: SyncConditions.failed, .true, giveUpReason, "\(failure); \(giveUpMessage)")
+            try await write(object, status, event: (.warning, "Failed", "Sync failed: \(failure); \(giveUpMessage)"))
+            return .done
+        }
+    }
+
+    /// Deletes a worker pod and its per-sync Secret (the sweeper only removes Secrets of
+    /// pods it deletes itself); already gone is fine.
+    func deleteWorker(_ pod: String, namespace: String?) async throws {
+        expectations.forget(namespace: namespace ?? "", pod: pod)
+        for (resource, name) in [(ResourceType.pod, pod), (.secret, WorkerPodNaming.secretName(podName: pod))] {
+            do {
+                _ = try await client.delete(resource, name: name, namespace: namespace, options: DeleteOptions(propagationPolicy: .background))
+            } catch where error.isNotFound {
+                // Already gone.
+            } catch {
+                throw SyncReconcileError("deleting \(resource.kind) \(namespace ?? "")/\(name)", error)
+            }
+        }
+    }
+
+    static func until(_ deadline: Date, from now: Date) -> Duration {
+        .milliseconds(max(1, Int64((deadline.timeIntervalSince(now) * 1000).rounded(.up))))
+    }
+}
