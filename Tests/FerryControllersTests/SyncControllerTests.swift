@@ -105,29 +105,29 @@ import Testing
         }
     }
 
-    @Test func hundredSyncsOnAPoolOfTenNeverRunMoreThanTenOldestFirst() async throws {
+    /// Sized to stay light beside the rest of the suite on two cores; the control-plane
+    /// benchmark of the scale issue measures thousands.
+    @Test func fortySyncsOnAPoolOfFiveNeverRunMoreThanFiveOldestFirst() async throws {
+        let count = 40, workers = 5
         try await withSyncController(completePods: true) { rig in
-            try await rig.createPool(workers: 10)
+            try await rig.createPool(workers: workers)
             try await rig.createConnectors()
             try await rig.createConnection()
-            let names = (0..<100).map { String(format: "sync-%03d", $0) }
-            let begin = ContinuousClock.now
+            let names = (0..<count).map { String(format: "sync-%03d", $0) }
             for name in names { try await rig.createSync(name) }
-            // The controller's own Sync cache, so polling does not load the server being measured.
-            try await waitUntil(timeout: .seconds(50)) {
+            // The controller's own Sync cache, so polling does not load the server.
+            try await waitUntil(timeout: .seconds(120)) {
                 let syncs = rig.controller.primary.store.list()
-                return syncs.count == 100 && syncs.allSatisfy { $0["status"]["phase"] == "Succeeded" }
+                return syncs.count == count && syncs.allSatisfy { $0["status"]["phase"] == "Succeeded" }
             }
-            let elapsed = ContinuousClock.now - begin
-            print("100 Syncs on a pool of 10 finished in \(elapsed)")
-            #expect(rig.maxActivePods.value <= 10)
+            #expect(rig.maxActivePods.value <= workers)
             let started = rig.started.value
             #expect(Set(started) == Set(names.map { "\($0)-1" }), "one pod per Sync, no duplicates")
-            #expect(started.count == 100)
-            // Oldest first: with 10 slots a Sync starts at most 9 places from its place in the queue.
+            #expect(started.count == count)
+            // Oldest first: with N slots a Sync starts fewer than N places from its place in the queue.
             for (position, pod) in started.enumerated() {
-                let rank = names.firstIndex(of: String(pod.dropLast(2))) ?? -100
-                #expect(abs(rank - position) < 10, "\(pod) started at \(position)")
+                let rank = names.firstIndex(of: String(pod.dropLast(2))) ?? -count
+                #expect(abs(rank - position) < workers, "\(pod) started at \(position)")
             }
         }
     }
