@@ -10,6 +10,30 @@ struct APIServerCommand: AsyncParsableCommand {
         discussion: "Prints one line containing 'ready' when it serves. Stop it with Ctrl-C or SIGTERM."
     )
 
+    @OptionGroup var server: EmbeddedServerOptions
+
+    @Flag(help: "Serve plain HTTP instead of HTTPS.")
+    var insecureHTTP = false
+
+    @Option(help: "Bearer token clients must present (random when omitted).")
+    var token: String?
+
+    func run() async throws {
+        var configuration = server.configuration
+        configuration.tls = !insecureHTTP
+        configuration.bearerToken = token
+        let server = try EmbeddedAPIServer(configuration: configuration)
+        try await server.start()
+        try server.writeKubeconfig(to: self.server.kubeconfig)
+        print("ferry apiserver ready at \(server.url); kubeconfig written to \(self.server.kubeconfig)")
+        fflush(nil)  // the ready line must reach a pipe at once
+        await waitForTerminationSignal()
+        try await server.shutdown()
+    }
+}
+
+/// Where the embedded API server listens and keeps its objects (`ferry apiserver`, `ferry dev`).
+struct EmbeddedServerOptions: ParsableArguments {
     @Option(help: "Address to listen on.")
     var address = "127.0.0.1"
 
@@ -22,25 +46,11 @@ struct APIServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("data-dir"), help: "Persist objects in this directory so they survive a restart.")
     var dataDir: String?
 
-    @Flag(help: "Serve plain HTTP instead of HTTPS.")
-    var insecureHTTP = false
-
-    @Option(help: "Bearer token clients must present (random when omitted).")
-    var token: String?
-
-    func run() async throws {
+    var configuration: APIServerConfiguration {
         var configuration = APIServerConfiguration()
         configuration.host = address
         configuration.port = port
-        configuration.tls = !insecureHTTP
-        configuration.bearerToken = token
         configuration.dataDirectory = dataDir
-        let server = try EmbeddedAPIServer(configuration: configuration)
-        try await server.start()
-        try server.writeKubeconfig(to: kubeconfig)
-        print("ferry apiserver ready at \(server.url); kubeconfig written to \(kubeconfig)")
-        fflush(nil)  // the ready line must reach a pipe at once
-        await waitForTerminationSignal()
-        try await server.shutdown()
+        return configuration
     }
 }

@@ -23,17 +23,7 @@ struct DevCommand: AsyncParsableCommand {
         discussion: "Prints one line containing 'ready' when it serves. Stop it with Ctrl-C or SIGTERM: every process it started is stopped."
     )
 
-    @Option(help: "Address to listen on.")
-    var address = "127.0.0.1"
-
-    @Option(help: "Port to listen on (0 picks a free one).")
-    var port = 6443
-
-    @Option(help: "Where to write a kubeconfig for kubectl.")
-    var kubeconfig = "ferry-dev.kubeconfig"
-
-    @Option(name: .customLong("data-dir"), help: "Persist objects in this directory so they survive a restart.")
-    var dataDir: String?
+    @OptionGroup var serverOptions: EmbeddedServerOptions
 
     @Option(help: "local (containers run as processes) or simulated (scripted outcomes from ferry.dev/simulate-* annotations).")
     var runtime = "local"
@@ -60,11 +50,8 @@ struct DevCommand: AsyncParsableCommand {
         var logger = Logger(label: "ferry.dev")
         logger.logLevel = .info
 
-        var serverConfiguration = APIServerConfiguration()
-        serverConfiguration.host = address
-        serverConfiguration.port = port
-        serverConfiguration.dataDirectory = dataDir
-        let server = try EmbeddedAPIServer(configuration: serverConfiguration)
+        let kubeconfig = serverOptions.kubeconfig
+        let server = try EmbeddedAPIServer(configuration: serverOptions.configuration)
         try await server.start()
         do {
             try server.writeKubeconfig(to: kubeconfig)

@@ -23,7 +23,7 @@ import Testing
         defer { dir.remove() }
         try dir.write("s/files/k", "from-file\n")
         try dir.write("s/both/k", "from-file")
-        let secrets = LocalSecrets(manifests: [ObjectKey(namespace: nil, name: "both"): ["k": "from-manifest"], ObjectKey(namespace: "other", name: "m"): ["k": "ns"]],
+        let secrets = LocalSecrets(manifests: [ManifestKey(namespace: nil, name: "both"): ["k": "from-manifest"], ManifestKey(namespace: "other", name: "m"): ["k": "ns"]],
                                    directory: dir.path + "/s",
                                    environment: ["FERRY_SECRET_BOTH_K": "from-env", "FERRY_SECRET_ENV_K": "from-env", "FERRY_SECRET_FILES_OTHER": "env-fills-key"])
         #expect(secrets.lookup(namespace: "default", secret: "both", key: "k") == .value("from-manifest"))
@@ -67,9 +67,9 @@ import Testing
 
     @Test func statePaths() {
         var options = LocalRunOptions(paths: [])
-        #expect(options.statePath(for: ObjectKey(namespace: nil, name: "c")) == ".ferry/state/default/c/state.json")
+        #expect(options.statePath(for: ManifestKey(namespace: nil, name: "c")) == ".ferry/state/default/c/state.json")
         options.stateDirectory = "/var/lib/ferry/"
-        #expect(options.statePath(for: ObjectKey(namespace: "data", name: "c")) == "/var/lib/ferry/data/c/state.json")
+        #expect(options.statePath(for: ManifestKey(namespace: "data", name: "c")) == "/var/lib/ferry/data/c/state.json")
     }
 
     @Test func discoverOutput() throws {

@@ -4,9 +4,9 @@ import FerryAPI
 import Foundation
 import KubeCore
 
-/// A namespaced object's identity; objects without a namespace are in `default`, as
-/// kubectl puts them.
-public struct ObjectKey: Sendable, Hashable, CustomStringConvertible {
+/// A manifest's namespace/name; objects without a namespace are in `default`, as kubectl
+/// puts them (unlike the controller runtime's `ObjectKey`, where nil means cluster-scoped).
+public struct ManifestKey: Sendable, Hashable, CustomStringConvertible {
     public var namespace: String
     public var name: String
     public init(namespace: String?, name: String) {
@@ -17,11 +17,11 @@ public struct ObjectKey: Sendable, Hashable, CustomStringConvertible {
 }
 
 public struct LocalManifests: Sendable {
-    public var sources: [ObjectKey: Source] = [:]
-    public var destinations: [ObjectKey: Destination] = [:]
-    public var connections: [ObjectKey: Connection] = [:]
+    public var sources: [ManifestKey: Source] = [:]
+    public var destinations: [ManifestKey: Destination] = [:]
+    public var connections: [ManifestKey: Connection] = [:]
     /// Each Secret's keys and decoded values (`stringData` over `data`, as the API server merges them).
-    public var secrets: [ObjectKey: [String: String]] = [:]
+    public var secrets: [ManifestKey: [String: String]] = [:]
 
     public init() {}
 
@@ -71,7 +71,7 @@ public struct LocalManifests: Sendable {
         let kind = object["kind"].stringValue ?? ""
         let apiVersion = object["apiVersion"].stringValue ?? ""
         guard let name = object.name else { return }
-        let key = ObjectKey(namespace: object["metadata"]["namespace"].stringValue, name: name)
+        let key = ManifestKey(namespace: object["metadata"]["namespace"].stringValue, name: name)
         func decode<T: Decodable>(_ type: T.Type) throws(LocalRunError) -> T {
             do { return try object.decode(T.self) } catch { throw .badInput("\(file): \(kind)/\(name): cannot decode: \(error)") }
         }
@@ -112,7 +112,7 @@ public struct LocalManifests: Sendable {
 
     /// The Connection to run: the one named (in any namespace, if only one has the name),
     /// or the only one there is.
-    public func connection(named name: String?) throws(LocalRunError) -> (ObjectKey, Connection) {
+    public func connection(named name: String?) throws(LocalRunError) -> (ManifestKey, Connection) {
         let known = connections.keys.map(\.description).sorted().joined(separator: ", ")
         guard let name else {
             guard connections.count == 1, let only = connections.first else {
@@ -122,7 +122,7 @@ public struct LocalManifests: Sendable {
             return (only.key, only.value)
         }
         let parts = name.split(separator: "/", maxSplits: 1).map(String.init)
-        let matches = connections.filter { parts.count == 2 ? $0.key == ObjectKey(namespace: parts[0], name: parts[1]) : $0.key.name == name }
+        let matches = connections.filter { parts.count == 2 ? $0.key == ManifestKey(namespace: parts[0], name: parts[1]) : $0.key.name == name }
         guard let match = matches.first else {
             throw .badInput("Connection \"\(name)\" is not in the manifests (defined: \(known.isEmpty ? "none" : known))")
         }

@@ -9,7 +9,7 @@ import Logging
 
 /// Everything a local run needs, resolved from the manifests before any connector starts.
 public struct LocalRunPlan: Sendable {
-    public var connectionKey: ObjectKey
+    public var connectionKey: ManifestKey
     public var connection: Connection
     /// Shell commands without the Airbyte arguments.
     public var sourceCommand: String
@@ -23,8 +23,8 @@ public struct LocalRunPlan: Sendable {
     public static func prepare(_ options: LocalRunOptions) throws(LocalRunError) -> LocalRunPlan {
         let manifests = try LocalManifests.load(paths: options.paths)
         let (key, connection) = try manifests.connection(named: options.connection)
-        let sourceKey = ObjectKey(namespace: key.namespace, name: connection.spec.sourceRef.name)
-        let destinationKey = ObjectKey(namespace: key.namespace, name: connection.spec.destinationRef.name)
+        let sourceKey = ManifestKey(namespace: key.namespace, name: connection.spec.sourceRef.name)
+        let destinationKey = ManifestKey(namespace: key.namespace, name: connection.spec.destinationRef.name)
         guard let source = manifests.sources[sourceKey] else {
             throw .badInput("Connection \(key): spec.sourceRef: Source \(sourceKey) is not in the manifests")
         }

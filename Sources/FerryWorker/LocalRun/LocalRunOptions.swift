@@ -22,7 +22,7 @@ public struct LocalRunOptions: Sendable {
 
     public init(paths: [String]) { self.paths = paths }
 
-    public func statePath(for key: ObjectKey) -> String {
+    public func statePath(for key: ManifestKey) -> String {
         [stateDirectory, key.namespace, key.name, "state.json"].reduce("") { $0.isEmpty ? $1 : ($0 as NSString).appendingPathComponent($1) }
     }
 }

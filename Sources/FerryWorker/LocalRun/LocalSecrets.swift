@@ -5,11 +5,11 @@ import FerryAPI
 import Foundation
 
 public struct LocalSecrets: Sendable {
-    public var manifests: [ObjectKey: [String: String]]
+    public var manifests: [ManifestKey: [String: String]]
     public var directory: String?
     public var environment: [String: String]
 
-    public init(manifests: [ObjectKey: [String: String]], directory: String?, environment: [String: String]) {
+    public init(manifests: [ManifestKey: [String: String]], directory: String?, environment: [String: String]) {
         self.manifests = manifests
         self.directory = directory
         self.environment = environment
@@ -24,7 +24,7 @@ public struct LocalSecrets: Sendable {
     }
 
     public func lookup(namespace: String, secret: String, key: String) -> SecretLookupResult {
-        let manifest = manifests[ObjectKey(namespace: namespace, name: secret)]
+        let manifest = manifests[ManifestKey(namespace: namespace, name: secret)]
         if let value = manifest?[key] { return .value(value) }
         var secretExists = manifest != nil
         if let directory {
