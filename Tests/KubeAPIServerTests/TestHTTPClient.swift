@@ -44,7 +44,19 @@ final class TestHTTPClient: Sendable {
     /// data arrives, so without this its shutdown waits for the stream's grace period.
     func close() async throws {
         server.faults.dropWatches()
+        closed.withLock { $0 = true }
         try await http.shutdown()
+    }
+
+    private let closed = Mutex(false)
+
+    /// A test that throws before `close()` (a timed-out wait) must fail, not crash the whole
+    /// run: an HTTPClient released without shutdown traps in debug builds.
+    deinit {
+        if !closed.withLock({ $0 }) {
+            server.faults.dropWatches()
+            try? http.syncShutdown()
+        }
     }
 
     func request(_ method: NIOHTTP1.HTTPMethod, _ path: String, json: JSONValue? = nil, body: [UInt8]? = nil,

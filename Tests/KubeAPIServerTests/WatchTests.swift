@@ -14,9 +14,9 @@ import Testing
             _ = try await c.post("/api/v1/namespaces/default/configmaps", Fixture.configMap("b"))
             let rv = try #require(a.resourceVersion)
             let w = c.startWatch("/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=\(rv)")
-            try await waitUntil(timeout: .seconds(5)) { w.summary == ["ADDED b"] }
+            try await waitUntil(timeout: .seconds(20)) { w.summary == ["ADDED b"] }
             _ = try await c.delete("/api/v1/namespaces/default/configmaps/a")
-            try await waitUntil(timeout: .seconds(5)) { w.summary == ["ADDED b", "DELETED a"] }
+            try await waitUntil(timeout: .seconds(20)) { w.summary == ["ADDED b", "DELETED a"] }
             w.stop()
             try await c.close()
         }
@@ -28,10 +28,10 @@ import Testing
             _ = try await c.post("/api/v1/namespaces/default/configmaps", Fixture.configMap("a", labels: ["app": "x"]))
             _ = try await c.post("/api/v1/namespaces/default/configmaps", Fixture.configMap("b", labels: ["app": "y"]))
             let w = c.startWatch("/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=0&labelSelector=app%3Dx")
-            try await waitUntil(timeout: .seconds(5)) { w.summary == ["ADDED a"] }
+            try await waitUntil(timeout: .seconds(20)) { w.summary == ["ADDED a"] }
             _ = try await c.patch("/api/v1/namespaces/default/configmaps/b", ["metadata": ["labels": ["app": "x"]]])
             _ = try await c.patch("/api/v1/namespaces/default/configmaps/a", ["metadata": ["labels": ["app": "z"]]])
-            try await waitUntil(timeout: .seconds(5)) { w.summary == ["ADDED a", "ADDED b", "DELETED a"] }
+            try await waitUntil(timeout: .seconds(20)) { w.summary == ["ADDED a", "ADDED b", "DELETED a"] }
             w.stop()
             try await c.close()
         }
@@ -80,12 +80,12 @@ import Testing
         try await withAPIServer { server in
             let c = try TestHTTPClient(server)
             let w = c.startWatch("/api/v1/namespaces/default/configmaps?watch=true")
-            try await waitUntil(timeout: .seconds(5)) {
+            try await waitUntil(timeout: .seconds(20)) {
                 _ = try await c.post("/api/v1/namespaces/default/configmaps", ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["generateName": "p-"]])
                 return !w.events.isEmpty
             }
             server.faults.dropWatches()
-            try await waitUntil(timeout: .seconds(5)) { w.ended }
+            try await waitUntil(timeout: .seconds(20)) { w.ended }
             try await c.close()
         }
     }
