@@ -37,6 +37,10 @@ struct DevCommand: AsyncParsableCommand {
     @Option(name: .customLong("work-dir"), help: "Directory for pod volumes and logs (default: a temporary one, removed on exit).")
     var workDir: String?
 
+    @OptionGroup var sweeperFlags: SweeperFlags
+
+    @OptionGroup var defaultPoolFlags: DefaultPoolFlags
+
     func run() async throws {
         guard let mode = ContainerRuntimeMode(rawValue: runtime) else {
             throw ValidationError("--runtime must be local or simulated, not \(runtime)")
@@ -47,6 +51,8 @@ struct DevCommand: AsyncParsableCommand {
             images[image] = local
         }
         let manifests = try examples.flatMap { try Self.readManifests($0) }
+        let sweeper = try sweeperFlags.options()
+        let defaultPool = try defaultPoolFlags.options()
         var logger = Logger(label: "ferry.dev")
         logger.logLevel = .info
 
@@ -75,7 +81,8 @@ struct DevCommand: AsyncParsableCommand {
                 // Worker pods run here as processes: the orchestrator runs this very binary.
                 let executable = Self.currentExecutable()
                 _ = SyncController.register(on: manager, defaults: OperatorDefaults(orchestratorImage: "ferry:latest", ferryCommand: executable))
-                _ = PodSweeper.register(on: manager)
+                _ = PodSweeper.register(on: manager, options: sweeper)
+                _ = WorkerPoolController.register(on: manager, defaultPool: defaultPool)
                 print("ferry dev ready at \(server.url); kubeconfig written to \(kubeconfig)")
                 fflush(nil)  // the ready line must reach a pipe at once
                 try await Self.runUntilSignal(agent: agent, manager: manager, logger: logger)

@@ -43,32 +43,15 @@ struct OperatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("worker-restricted-security"), help: "Give worker pods the restricted Pod Security profile (a Connection's podTemplate.securityContext still overrides it).")
     var workerRestrictedSecurity = true
 
-    @Option(name: .customLong("sweeper-succeeded-ttl"), help: "Delete Succeeded worker pods this long after their last phase transition (Go duration; 0 keeps them).")
-    var sweeperSucceededTTL = "10m"
+    @OptionGroup var sweeperFlags: SweeperFlags
 
-    @Option(name: .customLong("sweeper-failed-ttl"), help: "Delete Failed (and other finished) worker pods this long after their last phase transition (Go duration; 0 keeps them).")
-    var sweeperFailedTTL = "120m"
-
-    @Option(name: .customLong("sweeper-orphan-check"), help: "Delete worker pods whose Sync is gone, or of a superseded attempt, at once.")
-    var sweeperOrphanCheck = true
-
-    /// The pod sweeper's settings from the flags; a TTL of 0 keeps pods forever.
-    func sweeperOptions() throws -> PodSweeperOptions {
-        func ttl(_ text: String, _ flag: String) throws -> Duration? {
-            guard let seconds = DurationSyntax.seconds(text) else {
-                throw ValidationError("\(flag) must be a duration such as 10m or 2h, got \"\(text)\"")
-            }
-            return seconds > 0 ? .milliseconds(Int64(seconds * 1000)) : nil
-        }
-        return PodSweeperOptions(
-            succeededTTL: try ttl(sweeperSucceededTTL, PodSweeperOptions.Flag.succeededTTL),
-            failedTTL: try ttl(sweeperFailedTTL, PodSweeperOptions.Flag.failedTTL), orphanCheck: sweeperOrphanCheck)
-    }
+    @OptionGroup var defaultPoolFlags: DefaultPoolFlags
 
     func run() async throws {
         var logger = Logger(label: "ferry.operator")
         logger.logLevel = .info
-        let sweeper = try sweeperOptions()
+        let sweeper = try sweeperFlags.options()
+        let defaultPool = try defaultPoolFlags.options()
         let configuration: ClientConfiguration
         do {
             configuration = try ClientConfiguration.load(kubeconfigPath: kubeconfig, context: context)
@@ -94,6 +77,7 @@ struct OperatorCommand: AsyncParsableCommand {
         for namespace in namespaces.isEmpty ? [nil] : namespaces.map(Optional.some) {
             _ = SyncController.register(on: manager, defaults: defaults, namespace: namespace)
             _ = PodSweeper.register(on: manager, namespace: namespace, options: sweeper)
+            _ = WorkerPoolController.register(on: manager, defaultPool: defaultPool, namespace: namespace)
         }
         var services: [any Service] = [manager]
         if let metricsAddress, metricsAddress != health {

@@ -5,6 +5,7 @@ import ArgumentParser
 import FerryConnectors
 import FerryWorker
 import Foundation
+import KubeClient
 import KubeCore
 import Synchronization
 
@@ -41,6 +42,10 @@ struct RelayCommand: AsyncParsableCommand {
     var stateOut: String?
     @Option(help: "Write the stats here (every flush interval and at the end).")
     var statsOut: String?
+    @Option(help: "NAMESPACE/NAME of the attempt's progress ConfigMap: committed state and stats are merged into it through the Kubernetes API (every flush interval and at the end).")
+    var progressConfigmap: String?
+    @Option(help: "kubeconfig for --progress-configmap (default: $KUBECONFIG, ~/.kube/config, then in-cluster).")
+    var kubeconfig: String?
     @Option(help: "Seconds without a RECORD or STATE from the source before the attempt fails.")
     var sourceSilenceTimeout: Double = 3 * 3600
     @Option(help: "Lines longer than this many bytes are skipped and counted.")
@@ -59,6 +64,9 @@ struct RelayCommand: AsyncParsableCommand {
             throw ValidationError("--destination-command cannot be combined with --destination-stdin/--destination-stdout")
         }
         if sourceSilenceTimeout <= 0 || flushInterval <= 0 { throw ValidationError("timeouts and intervals must be positive") }
+        if let progressConfigmap, ProgressConfigMapSink.parseReference(progressConfigmap) == nil {
+            throw ValidationError("--progress-configmap \"\(progressConfigmap)\" is not NAMESPACE/NAME")
+        }
     }
 
     static func openPipe(_ path: String, _ flags: Int32, what: String) throws -> Int32 {
@@ -71,7 +79,12 @@ struct RelayCommand: AsyncParsableCommand {
         let shutdown = RelayShutdown(stopMarker: stopMarker)
         shutdown.install()
         let relay: Relay
-        do { relay = try prepare() } catch {
+        var client: KubernetesClient?
+        do {
+            client = progressClient()
+            relay = try prepare(client: client)
+        } catch {
+            try? await client?.shutdown()
             shutdown.writeMarker(RelayFailure(origin: .relay, failureType: .systemError, message: "starting the relay: \(error)"))
             throw error
         }
@@ -79,7 +92,9 @@ struct RelayCommand: AsyncParsableCommand {
         // connector that cannot start, cancellation by SIGTERM).
         let task = Task { try await relay.run() }
         shutdown.attach(task)
-        let result = try await task.value
+        let outcome = await task.result
+        try? await client?.shutdown()
+        let result = try outcome.get()
         var summary = result.summary
         if let rss = Self.peakRSS() { summary["peakRSSBytes"] = .int(Int64(rss)) }
         print(summary.serialized())
@@ -95,7 +110,19 @@ struct RelayCommand: AsyncParsableCommand {
         return kib * 1024
     }
 
-    func prepare() throws -> Relay {
+    /// A client for the progress ConfigMap; nil without `--progress-configmap`. Without
+    /// credentials the data still moves: like a failed report, this is logged, not fatal.
+    func progressClient() -> KubernetesClient? {
+        guard let progressConfigmap else { return nil }
+        do {
+            return try KubernetesClient(configuration: ClientConfiguration.load(kubeconfigPath: kubeconfig))
+        } catch {
+            FileHandle.standardError.write(Data("ferry worker relay: not reporting progress to ConfigMap \(progressConfigmap): no Kubernetes client configuration: \(error)\n".utf8))
+            return nil
+        }
+    }
+
+    func prepare(client: KubernetesClient? = nil) throws -> Relay {
         var catalogValue: ConfiguredCatalog?
         if let catalog {
             let data: Data
@@ -131,8 +158,12 @@ struct RelayCommand: AsyncParsableCommand {
         configuration.maxLineBytes = maxLineBytes
         configuration.inputState = inputState
         configuration.stopMarkerPath = stopMarker
-        let sink: (any RelayStateSink)? = (stateOut != nil || statsOut != nil)
-            ? FileStateSink(statePath: stateOut, statsPath: statsOut) : nil
+        var sinks: [any RelayStateSink] = []
+        if stateOut != nil || statsOut != nil { sinks.append(FileStateSink(statePath: stateOut, statsPath: statsOut)) }
+        if let client, let progressConfigmap, let reference = ProgressConfigMapSink.parseReference(progressConfigmap) {
+            sinks.append(ProgressConfigMapSink(client: client, namespace: reference.namespace, name: reference.name))
+        }
+        let sink: (any RelayStateSink)? = sinks.isEmpty ? nil : sinks.count == 1 ? sinks[0] : CombinedStateSink(sinks: sinks)
         return Relay(configuration: configuration, sink: sink)
     }
 }

@@ -15,7 +15,13 @@ public enum JSONLDestination {
         "title": "JSON Lines Destination Spec",
         "type": "object",
         "required": ["destination_path"],
-        "properties": ["destination_path": ["type": "string", "description": "Directory for one <stream>.jsonl file per stream."]],
+        "properties": [
+            "destination_path": ["type": "string", "description": "Directory for one <stream>.jsonl file per stream."],
+            "fail_after_records": [
+                "type": "integer", "minimum": 1,
+                "description": "Testing aid, like Airbyte's e2e-test destination in FAILING mode: fail with a system error after receiving this many records.",
+            ],
+        ],
     ]
 
     public static func spec() -> AirbyteMessage {
@@ -81,6 +87,8 @@ public enum JSONLDestination {
             files[s.descriptor] = StreamFile(path: path, fd: fd, stream: s)
         }
         var warned: Set<StreamDescriptor> = []
+        let failAfter = config["fail_after_records"].intValue
+        var received: Int64 = 0
 
         func makeDurable() throws(ConnectorError) {
             for f in files.values where f.dirty {
@@ -109,6 +117,10 @@ public enum JSONLDestination {
                 }
                 try f.output.write(line: r.data.serializedBytes())
                 f.dirty = true
+                received += 1
+                if let failAfter, received >= failAfter {
+                    throw ConnectorError("failing as configured after \(received) records (fail_after_records)", failureType: .systemError)
+                }
             case .message(.state):
                 try makeDurable()
                 try output.write(line: line)

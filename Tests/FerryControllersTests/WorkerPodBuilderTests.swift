@@ -75,13 +75,17 @@ import Testing
             #expect(c["terminationMessagePath"] == "/dev/termination-log")
         }
         #expect(pod.container("init")?.script == "mkfifo -m 0666 /ferry/pipes/source-out /ferry/pipes/destination-in /ferry/pipes/destination-out")
+        let volumes = pod["spec"]["volumes"].arrayValue ?? []
         let mounts = { (name: String) in pod.container(name)?["volumeMounts"].arrayValue?.compactMap { $0["name"].stringValue } ?? [] }
         #expect(mounts("init") == ["pipes"])
         #expect(mounts("source") == ["pipes", "source-config"])
         #expect(mounts("destination") == ["pipes", "destination-config"])
-        #expect(mounts("orchestrator") == ["pipes", "orchestrator-config"])
+        // Only the orchestrator holds an API token: it reports progress to its ConfigMap.
+        #expect(mounts("orchestrator") == ["pipes", "orchestrator-config", "kube-api-access"])
+        #expect(pod.container("orchestrator")?["volumeMounts"].arrayValue?.last?["mountPath"] == "/var/run/secrets/kubernetes.io/serviceaccount")
+        let token = volumes.first { $0["name"] == "kube-api-access" }?["projected"]["sources"].arrayValue?.first
+        #expect(token?["serviceAccountToken"]["path"] == "token")
         #expect(pod.container("source")?["volumeMounts"].arrayValue?.last?["readOnly"] == true)
-        let volumes = pod["spec"]["volumes"].arrayValue ?? []
         #expect(volumes.first == ["name": "pipes", "emptyDir": [:]])
         let items = { (v: String) in volumes.first { $0["name"].stringValue == v }?["secret"]["items"].arrayValue?.compactMap { $0["key"].stringValue } }
         // Each container sees only its own configuration.
@@ -107,7 +111,7 @@ import Testing
         #expect(destination.contains("exec $AIRBYTE_ENTRYPOINT write --config /ferry/config/destination.json --catalog /ferry/config/catalog.json\n"))
         #expect(destination.contains(" </ferry/pipes/destination-in >/ferry/pipes/destination-out &"))
         let orchestrator = try #require(pod.container("orchestrator")).script
-        #expect(orchestrator.contains("ferry worker relay --source-stdout /ferry/pipes/source-out --destination-stdin /ferry/pipes/destination-in --destination-stdout /ferry/pipes/destination-out --catalog /ferry/config/catalog.json --stop-marker /ferry/pipes/stop --source-silence-timeout 10800 >\"$summary\" &"))
+        #expect(orchestrator.contains("ferry worker relay --source-stdout /ferry/pipes/source-out --destination-stdin /ferry/pipes/destination-in --destination-stdout /ferry/pipes/destination-out --catalog /ferry/config/catalog.json --stop-marker /ferry/pipes/stop --source-silence-timeout 10800 --progress-configmap data/shop-sync-1-1 >\"$summary\" &"))
         #expect(orchestrator.contains(">/dev/termination-log"))
     }
 

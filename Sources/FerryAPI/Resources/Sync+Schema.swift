@@ -40,20 +40,9 @@ extension Sync {
                 "reason": .string("Machine-readable reason the attempt ended."),
                 "message": .string("Human-readable details of how the attempt ended."),
                 "recordsCommitted": .integer("Records the destination committed during this attempt; an attempt with progress resets the retry backoff.", format: "int64", minimum: 0),
+                "stats": SyncStats.schema("What this attempt moved, as its worker last reported."),
             ])),
-            "stats": .object("What the Sync moved.", [
-                "recordsEmitted": .integer("Records the source emitted.", format: "int64", minimum: 0),
-                "bytesEmitted": .integer("Bytes the source emitted.", format: "int64", minimum: 0),
-                "recordsCommitted": .integer("Records the destination committed.", format: "int64", minimum: 0),
-                "stateMessagesCommitted": .integer("State messages the destination committed.", format: "int64", minimum: 0),
-                "streams": .array("Per-stream counts.", of: .object("Counts of one stream.", required: ["name"], [
-                    "name": .string("Stream name."),
-                    "namespace": .string("Stream namespace."),
-                    "recordsEmitted": .integer("Records the source emitted.", format: "int64", minimum: 0),
-                    "bytesEmitted": .integer("Bytes the source emitted.", format: "int64", minimum: 0),
-                    "recordsCommitted": .integer("Records the destination committed.", format: "int64", minimum: 0),
-                ])),
-            ]),
+            "stats": SyncStats.schema("What the Sync moved: the sum over its attempts."),
             "conditions": Condition.listSchema.withDescription("Complete or Failed, with a reason."),
         ]),
         printerColumns: [
@@ -65,4 +54,23 @@ extension Sync {
             .age,
         ]
     )
+}
+
+extension SyncStats {
+    /// The schema of a Sync's `status.stats` and of each attempt's `stats`.
+    static func schema(_ description: String) -> FieldSchema {
+        .object(description, [
+            "recordsEmitted": .integer("Records the source emitted.", format: "int64", minimum: 0),
+            "bytesEmitted": .integer("Bytes the source emitted.", format: "int64", minimum: 0),
+            "recordsCommitted": .integer("Records the destination committed.", format: "int64", minimum: 0),
+            "stateMessagesCommitted": .integer("State messages the destination committed.", format: "int64", minimum: 0),
+            "streams": .array("Per-stream counts.", of: .object("Counts of one stream.", required: ["name"], [
+                "name": .string("Stream name."),
+                "namespace": .string("Stream namespace."),
+                "recordsEmitted": .integer("Records the source emitted.", format: "int64", minimum: 0),
+                "bytesEmitted": .integer("Bytes the source emitted.", format: "int64", minimum: 0),
+                "recordsCommitted": .integer("Records the destination committed.", format: "int64", minimum: 0),
+            ])),
+        ])
+    }
 }

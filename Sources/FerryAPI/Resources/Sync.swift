@@ -40,7 +40,9 @@ public struct SyncAttempt: Codable, Sendable, Hashable {
     /// Records committed by this attempt: decides whether a failure counts as one
     /// with progress (Airbyte's partial failure) or without (complete failure).
     public var recordsCommitted: Int64?
-    public init(number: Int32, podName: String? = nil, phase: SyncPhase? = nil, startTime: String? = nil, completionTime: String? = nil, reason: String? = nil, message: String? = nil, recordsCommitted: Int64? = nil) {
+    /// What this attempt moved, as its worker last reported.
+    public var stats: SyncStats?
+    public init(number: Int32, podName: String? = nil, phase: SyncPhase? = nil, startTime: String? = nil, completionTime: String? = nil, reason: String? = nil, message: String? = nil, recordsCommitted: Int64? = nil, stats: SyncStats? = nil) {
         self.number = number
         self.podName = podName
         self.phase = phase
@@ -49,6 +51,7 @@ public struct SyncAttempt: Codable, Sendable, Hashable {
         self.reason = reason
         self.message = message
         self.recordsCommitted = recordsCommitted
+        self.stats = stats
     }
 }
 

@@ -16,7 +16,7 @@ extension SyncReconciler {
         let inputs: RenderedInputs
         let manifests: WorkerPodManifests
         do {
-            inputs = try await render(refs, namespace: namespace)
+            inputs = try await render(refs, namespace: namespace, refresh: sync.spec.effectiveRefresh)
             manifests = try WorkerPodBuilder.build(sync: sync, connection: refs.connection, source: refs.source, destination: refs.destination,
                                                    pool: refs.pool, defaults: defaults, attempt: number, inputs: inputs)
         } catch let error as InputFailure {
@@ -25,6 +25,7 @@ extension SyncReconciler {
             return try await failBeforeStart(object, status, reason: SyncConditions.Reason.invalidWorkerPod, message: error.description)
         }
         try await createIgnoringExisting(manifests.secret, .secret, namespace: namespace, what: "Secret \(manifests.secretName)")
+        try await createIgnoringExisting(manifests.progressConfigMap, .configMap, namespace: namespace, what: "progress ConfigMap \(manifests.podName)")
         expectations.expect(namespace: namespace, pod: manifests.podName, pool: refs.connection.spec.effectiveWorkerPool)
         do {
             try await createIgnoringExisting(manifests.pod, .pod, namespace: namespace, what: "worker Pod \(manifests.podName)")
@@ -66,9 +67,9 @@ extension SyncReconciler {
     ///
     /// The catalog comes from the Source's stored discovered catalog when it has one, else
     /// from `spec.streams` with an empty `{}` json_schema per stream: discovery into the
-    /// Source's status comes with the Source controller of the scheduling issue. There is
-    /// no input state yet: the Connection's state store ConfigMap comes with that issue too.
-    func render(_ refs: SyncReferences, namespace: String) async throws -> RenderedInputs {
+    /// Source's status comes with the Source controller of the scheduling issue. The input
+    /// state is the Connection's stored state, unless the Sync refreshes.
+    func render(_ refs: SyncReferences, namespace: String, refresh: RefreshMode) async throws -> RenderedInputs {
         var secrets: [String: JSONValue?] = [:]
         let names = Set(((refs.source.spec.secretRefs ?? []) + (refs.destination.spec.secretRefs ?? [])).map(\.secretKeyRef.name))
         for name in names.sorted() {
@@ -101,7 +102,8 @@ extension SyncReconciler {
         } catch {
             throw InputFailure(reason: SyncConditions.Reason.invalidCatalog, message: "Connection \(refs.connection.metadata.name ?? ""): \(error.description)")
         }
-        return RenderedInputs(renderedSourceConfig: sourceConfig, renderedDestinationConfig: destinationConfig, catalog: catalogs.source)
+        let state = refresh == .none ? try await storedState(connection: refs.connection.metadata.name ?? "", namespace: namespace) : nil
+        return RenderedInputs(renderedSourceConfig: sourceConfig, renderedDestinationConfig: destinationConfig, catalog: catalogs.source, inputState: state)
     }
 
     /// The Source's stored catalog, else one stream per `spec.streams` entry supporting

@@ -11,11 +11,13 @@ extension SyncReconciler {
     func observe(_ object: JSONValue, _ sync: Sync, _ status: SyncStatus, attempt: SyncAttempt) async throws -> ReconcileAction {
         let namespace = object.namespace ?? ""
         guard let podName = attempt.podName else {
-            return try await failAttempt(object, status, attempt, reason: SyncConditions.Reason.podDeleted, message: "attempt \(attempt.number) has no pod name", committed: nil)
+            return try await failAttempt(object, sync, status, attempt, reason: SyncConditions.Reason.podDeleted, message: "attempt \(attempt.number) has no pod name")
         }
         guard let pod = try await currentPod(podName, namespace: namespace, owner: object.uid) else {
-            return try await failAttempt(object, status, attempt, reason: SyncConditions.Reason.podDeleted,
-                                         message: "worker pod \(podName) was deleted before attempt \(attempt.number) finished", committed: nil)
+            // The worker may have committed state before its pod went away.
+            let progress = try await readProgress(podName: podName, namespace: namespace)
+            return try await failAttempt(object, sync, status, attempt, reason: SyncConditions.Reason.podDeleted,
+                                         message: "worker pod \(podName) was deleted before attempt \(attempt.number) finished", progress: progress)
         }
         let connection: Connection? = cached(caches.connections, namespace, sync.spec.connectionRef.name)
         let timeouts = (connection?.spec ?? ConnectionSpec(sourceRef: .init(name: ""), destinationRef: .init(name: ""))).effectiveTimeouts
@@ -24,7 +26,7 @@ extension SyncReconciler {
         case .pending(let reason, let message, let fatal):
             if fatal {
                 try await deleteWorker(podName, namespace: namespace)
-                return try await failAttempt(object, status, attempt, reason: reason ?? "PodFailed", message: message ?? "the worker pod cannot start", committed: nil)
+                return try await failAttempt(object, sync, status, attempt, reason: reason ?? "PodFailed", message: message ?? "the worker pod cannot start")
             }
             let limit = DurationSyntax.seconds(timeouts.effectivePodStart) ?? 900
             let created = pod["metadata"]["creationTimestamp"].stringValue.flatMap(KubeTime.parse) ?? now
@@ -32,8 +34,8 @@ extension SyncReconciler {
             if now >= deadline {
                 try await deleteWorker(podName, namespace: namespace)
                 let why = message ?? reason ?? "not scheduled or started"
-                return try await failAttempt(object, status, attempt, reason: SyncConditions.Reason.podStartTimeout,
-                                             message: "worker pod \(podName) did not start within \(timeouts.effectivePodStart): \(why)", committed: nil)
+                return try await failAttempt(object, sync, status, attempt, reason: SyncConditions.Reason.podStartTimeout,
+                                             message: "worker pod \(podName) did not start within \(timeouts.effectivePodStart): \(why)")
             }
             return .requeueAfter(Self.until(deadline, from: now))
         case .running:
@@ -41,25 +43,33 @@ extension SyncReconciler {
             let limit = DurationSyntax.seconds(timeouts.effectiveAttempt) ?? 72 * 3600
             let started = attempt.startTime.flatMap(KubeTime.parse) ?? now
             let deadline = started.addingTimeInterval(limit)
+            let progress = try await readProgress(podName: podName, namespace: namespace)
             if now >= deadline {
                 try await deleteWorker(podName, namespace: namespace)
-                return try await failAttempt(object, status, attempt, reason: SyncConditions.Reason.attemptTimeout,
-                                             message: "attempt \(attempt.number) ran longer than \(timeouts.effectiveAttempt) (spec.timeouts.attempt); pod \(podName) stopped", committed: nil)
+                return try await failAttempt(object, sync, status, attempt, reason: SyncConditions.Reason.attemptTimeout,
+                                             message: "attempt \(attempt.number) ran longer than \(timeouts.effectiveAttempt) (spec.timeouts.attempt); pod \(podName) stopped",
+                                             progress: progress)
             }
-            if attempt.phase != .running || status.phase != .running {
-                var status = status, attempt = attempt
-                attempt.phase = .running
-                attempt.startTime = attempt.startTime ?? KubeTime.format(now)
-                status.phase = .running
-                status.startTime = status.startTime ?? attempt.startTime
-                status.replace(attempt)
-                try await write(object, status, event: (.normal, "Running", "Attempt \(attempt.number) is running in pod \(podName)"))
+            var updated = status, running = attempt
+            running.phase = .running
+            running.startTime = attempt.startTime ?? KubeTime.format(now)
+            updated.phase = .running
+            updated.startTime = status.startTime ?? running.startTime
+            if let stats = progress?.stats { running.stats = stats }
+            Self.record(nil, summary: nil, into: &running, status: &updated)
+            if updated != status {
+                let event: (EventType, String, String)? = attempt.phase != .running || status.phase != .running
+                    ? (.normal, "Running", "Attempt \(attempt.number) is running in pod \(podName)") : nil
+                try await write(object, updated, event: event)
             }
-            return .requeueAfter(Self.until(deadline, from: now))
+            // Back for the worker's next report, or at the deadline if that comes first.
+            return .requeueAfter(min(Self.until(deadline, from: now), Self.progressInterval))
         case .succeeded(_, let summary):
-            return try await succeed(object, status, attempt, summary: summary)
+            let progress = try await readProgress(podName: podName, namespace: namespace)
+            return try await succeed(object, sync, status, attempt, summary: summary, progress: progress)
         case .failed(let reason, let message, _, let summary):
-            return try await failAttempt(object, status, attempt, reason: reason, message: message, committed: summary?.recordsCommitted)
+            let progress = try await readProgress(podName: podName, namespace: namespace)
+            return try await failAttempt(object, sync, status, attempt, reason: reason, message: message, summary: summary, progress: progress)
         }
     }
 
@@ -83,19 +93,17 @@ extension SyncReconciler {
         return pod
     }
 
-    func succeed(_ object: JSONValue, _ status: SyncStatus, _ attempt: SyncAttempt, summary: WorkerSummary?) async throws -> ReconcileAction {
+    func succeed(_ object: JSONValue, _ sync: Sync, _ status: SyncStatus, _ attempt: SyncAttempt,
+                 summary: WorkerSummary?, progress: AttemptProgress?) async throws -> ReconcileAction {
+        try await commitState(progress, sync: sync, namespace: object.namespace ?? "", succeeded: true)
         var status = status, attempt = attempt
         let now = clock.wallTime
         attempt.phase = .succeeded
         attempt.completionTime = KubeTime.format(now)
-        attempt.recordsCommitted = summary?.recordsCommitted
-        status.replace(attempt)
-        status.startTime = status.startTime ?? attempt.startTime ?? KubeTime.format(now)
         // Committed records of failed attempts stay committed: the Sync's total is their sum.
-        let committed = (status.attempts ?? []).compactMap(\.recordsCommitted).reduce(0, +)
-        status.stats = SyncStats(recordsEmitted: summary?.recordsEmitted, bytesEmitted: summary?.bytesEmitted,
-                                 recordsCommitted: summary == nil && committed == 0 ? nil : committed,
-                                 stateMessagesCommitted: summary?.stateMessagesCommitted)
+        Self.record(progress, summary: summary, into: &attempt, status: &status)
+        status.startTime = status.startTime ?? attempt.startTime ?? KubeTime.format(now)
+        let committed = status.stats?.recordsCommitted ?? 0
         finish(&status, object, phase: .succeeded, at: now)
         let message = "\(committed) records committed in \(attempt.number) attempt\(attempt.number == 1 ? "" : "s")"
         setCondition(&status, object, type: SyncConditions.complete, .true, SyncConditions.Reason.succeeded, message)
@@ -105,17 +113,19 @@ extension SyncReconciler {
 
     /// Records the attempt's failure, then retries (back to Queued, after the backoff) or
     /// gives up (Failed with the policy's reason).
-    func failAttempt(_ object: JSONValue, _ status: SyncStatus, _ attempt: SyncAttempt, reason: String, message: String, committed: Int64?) async throws -> ReconcileAction {
+    ///
+    /// The attempt's committed state is saved first, so the next attempt resumes from it.
+    func failAttempt(_ object: JSONValue, _ sync: Sync, _ status: SyncStatus, _ attempt: SyncAttempt, reason: String, message: String,
+                     summary: WorkerSummary? = nil, progress: AttemptProgress? = nil) async throws -> ReconcileAction {
+        try await commitState(progress, sync: sync, namespace: object.namespace ?? "", succeeded: false)
         var status = status, attempt = attempt
         let now = clock.wallTime
         attempt.phase = .failed
         attempt.completionTime = KubeTime.format(now)
         attempt.reason = reason
         attempt.message = message
-        attempt.recordsCommitted = committed ?? 0
-        status.replace(attempt)
-        let total = (status.attempts ?? []).compactMap(\.recordsCommitted).reduce(0, +)
-        status.stats = SyncStats(recordsCommitted: total)
+        attempt.recordsCommitted = attempt.recordsCommitted ?? 0
+        Self.record(progress, summary: summary, into: &attempt, status: &status)
         let connection: Connection? = cached(caches.connections, object.namespace ?? "", object["spec"]["connectionRef"]["name"].stringValue ?? "")
         let policy = connection?.spec.effectiveRetry ?? RetryPolicy()
         let failure = "attempt \(attempt.number) failed (\(reason)): \(message)"

@@ -29,6 +29,8 @@ public enum SyncConditions {
         public static let podDeleted = "PodDeleted"
         public static let invalidCatalog = "InvalidCatalog"
         public static let invalidWorkerPod = "InvalidWorkerPod"
+        /// The Connection's state store holds something that is not JSON.
+        public static let invalidState = "InvalidState"
     }
 }
 

@@ -81,7 +81,13 @@ public struct SyncReconciler: Sendable {
         var status = status
         let now = clock.wallTime
         if var current = status.currentAttempt, current.isActive {
-            if let pod = current.podName { try await deleteWorker(pod, namespace: object.namespace) }
+            if let pod = current.podName {
+                // What the attempt committed before it was stopped stays committed.
+                let progress = try await readProgress(podName: pod, namespace: object.namespace ?? "")
+                try await commitState(progress, sync: sync, namespace: object.namespace ?? "", succeeded: false)
+                Self.record(progress, summary: nil, into: &current, status: &status)
+                try await deleteWorker(pod, namespace: object.namespace)
+            }
             current.phase = .cancelled
             current.completionTime = KubeTime.format(now)
             current.reason = SyncConditions.Reason.cancelled

@@ -10,6 +10,8 @@ struct ContainerParts {
     /// `refresh: clear`: no source container, the relay reads an empty input.
     var clear: Bool
     var hasState: Bool
+    /// `NAMESPACE/NAME` of the attempt's progress ConfigMap.
+    var progressConfigMap: String
 
     func initContainer(resources: JSONValue?) -> JSONValue {
         let pipes = (clear ? [] : [L.sourceOutPipe]) + [L.destinationInPipe, L.destinationOutPipe]
@@ -58,12 +60,17 @@ struct ContainerParts {
             "--catalog", L.configPath(L.catalogFile),
         ]
         if hasState { relay += ["--state", L.configPath(L.stateFile)] }
-        relay += ["--stop-marker", L.pipePath(L.stopMarker), "--source-silence-timeout", Self.seconds(seconds)]
+        relay += ["--stop-marker", L.pipePath(L.stopMarker), "--source-silence-timeout", Self.seconds(seconds),
+                  "--progress-configmap", progressConfigMap]
         let script = WorkerScripts.orchestratorScript(
             relayArgv: relay, summaryPath: L.pipePath(L.summaryFile),
             stopMarkerPath: L.pipePath(L.stopMarker), terminationMessagePath: L.terminationMessagePath)
-        return container(name: L.orchestratorContainer, image: defaults.orchestratorImage, script: script,
-                         configVolume: L.orchestratorConfigVolume, resources: resources)
+        var orchestrator = container(name: L.orchestratorContainer, image: defaults.orchestratorImage, script: script,
+                                     configVolume: L.orchestratorConfigVolume, resources: resources)
+        orchestrator["volumeMounts"] = .array((orchestrator["volumeMounts"].arrayValue ?? []) + [[
+            "name": .string(L.apiAccessVolume), "mountPath": .string(L.serviceAccountMountPath), "readOnly": true,
+        ]])
+        return orchestrator
     }
 
     func container(name: String, image: String, script: String, configVolume: String?, resources: JSONValue?) -> JSONValue {
@@ -112,6 +119,21 @@ extension WorkerPodBuilder {
         if !clear { volumes.append(secretVolume(L.sourceConfigVolume, [L.sourceConfigFile, L.catalogFile] + state)) }
         volumes.append(secretVolume(L.destinationConfigVolume, [L.destinationConfigFile, L.catalogFile]))
         volumes.append(secretVolume(L.orchestratorConfigVolume, [L.catalogFile] + state))
+        volumes.append(apiAccessVolume())
         return volumes
+    }
+
+    /// What `automountServiceAccountToken` would mount (a bound, expiring token, the
+    /// cluster CA, the namespace), for the orchestrator only. The CA is optional so a
+    /// server that does not publish `kube-root-ca.crt` still starts the pod.
+    static func apiAccessVolume() -> JSONValue {
+        ["name": .string(WorkerPodLayout.apiAccessVolume), "projected": [
+            "defaultMode": .int(0o444),
+            "sources": [
+                ["serviceAccountToken": ["path": "token", "expirationSeconds": 3607]],
+                ["configMap": ["name": "kube-root-ca.crt", "optional": true, "items": [["key": "ca.crt", "path": "ca.crt"]]]],
+                ["downwardAPI": ["items": [["path": "namespace", "fieldRef": ["apiVersion": "v1", "fieldPath": "metadata.namespace"]]]]],
+            ],
+        ]]
     }
 }

@@ -28,6 +28,6 @@ extension WorkerPodBuilder {
         return out
     }
 
-    static func nonNull(_ v: JSONValue?) -> JSONValue? { v.flatMap { $0.isNull ? nil : $0 } }
+    static func nonNull(_ v: JSONValue?) -> JSONValue? { v.flatMap { $0.isNull ? JSONValue?.none : $0 } }
     static func nonEmpty(_ s: String?) -> String? { s.flatMap { $0.isEmpty ? nil : $0 } }
 }

@@ -21,7 +21,7 @@ public enum WorkerPodBuilder {
         guard attempt >= 1 else { throw WorkerPodBuildError("attempt numbers start at 1, got \(attempt)") }
         let refresh = sync.spec.effectiveRefresh
         let clear = refresh == .clear
-        let state = refresh == .none ? inputs.inputState.flatMap { $0.isNull ? nil : $0 } : nil
+        let state = refresh == .none ? inputs.inputState.flatMap { $0.isNull ? JSONValue?.none : $0 } : nil
 
         let podName = WorkerPodNaming.podName(sync: syncName, attempt: attempt)
         let secretName = WorkerPodNaming.secretName(podName: podName)
@@ -39,7 +39,9 @@ public enum WorkerPodBuilder {
         var annotations = template?.annotations ?? [:]
         annotations["kubectl.kubernetes.io/default-container"] = WorkerPodLayout.orchestratorContainer
 
-        let parts = ContainerParts(defaults: defaults, securityContext: security.container, clear: clear, hasState: state != nil)
+        let progressName = AttemptProgressConfigMap.name(podName: podName)
+        let parts = ContainerParts(defaults: defaults, securityContext: security.container, clear: clear, hasState: state != nil,
+                                   progressConfigMap: "\(namespace)/\(progressName)")
         var containers: [JSONValue] = []
         if !clear {
             containers.append(try parts.connector(role: WorkerPodLayout.sourceContainer, spec: source.spec, resources: resources.source))
@@ -53,7 +55,8 @@ public enum WorkerPodBuilder {
             "containers": .array(containers),
             "volumes": .array(volumes(secretName: secretName, clear: clear, hasState: state != nil)),
             // Connectors have no business with the Kubernetes API, and hundreds of
-            // service links would only pollute their environment.
+            // service links would only pollute their environment. The orchestrator alone
+            // mounts a token (WorkerPodLayout.apiAccessVolume) to report its progress.
             "automountServiceAccountToken": false,
             "enableServiceLinks": false,
             "activeDeadlineSeconds": .int(try activeDeadlineSeconds(connection)),
@@ -72,7 +75,8 @@ public enum WorkerPodBuilder {
             "spec": .object(spec),
         ]
         let secret = WorkerSecret.secret(name: secretName, namespace: namespace, labels: labels, owner: owner, inputs: inputs, clear: clear, state: state)
-        return WorkerPodManifests(podName: podName, secretName: secretName, pod: pod, secret: secret)
+        let progress = AttemptProgressConfigMap.initial(name: progressName, namespace: namespace, labels: labels, ownerReferences: owner)
+        return WorkerPodManifests(podName: podName, secretName: secretName, pod: pod, secret: secret, progressConfigMap: progress)
     }
 
     /// The operator-wide labels (API.md), every value shortened to fit a label value.

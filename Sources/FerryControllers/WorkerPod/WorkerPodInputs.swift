@@ -32,6 +32,8 @@ public struct WorkerPodManifests: Sendable, Hashable {
     public var secretName: String
     public var pod: JSONValue
     public var secret: JSONValue
+    /// The attempt's empty progress report (`AttemptProgressConfigMap`), created with the Pod.
+    public var progressConfigMap: JSONValue
 }
 
 /// Why a worker pod could not be built. Messages name fields, never config values.

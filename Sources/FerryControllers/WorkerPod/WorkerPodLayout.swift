@@ -17,6 +17,10 @@ public enum WorkerPodLayout {
     public static let sourceConfigVolume = "source-config"
     public static let destinationConfigVolume = "destination-config"
     public static let orchestratorConfigVolume = "orchestrator-config"
+    /// The orchestrator's service account token, CA and namespace, where in-cluster
+    /// clients look for them.
+    public static let apiAccessVolume = "kube-api-access"
+    public static let serviceAccountMountPath = "/var/run/secrets/kubernetes.io/serviceaccount"
 
     public static let sourceConfigFile = "source.json"
     public static let destinationConfigFile = "destination.json"
