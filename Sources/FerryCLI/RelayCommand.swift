@@ -36,6 +36,8 @@ struct RelayCommand: AsyncParsableCommand {
     var destinationStdout: String?
     @Option(help: "Configured catalog (JSON file); records of other streams are dropped and counted.")
     var catalog: String?
+    @Option(help: "The destination's configured catalog (JSON file), when it names the streams differently: the same streams in the same order as --catalog; records and states are renamed on the way.")
+    var destinationCatalog: String?
     @Option(help: "The state the source was started with (JSON file); streams that commit nothing new keep it.")
     var state: String?
     @Option(help: "Write the committed state here (every flush interval and at the end).")
@@ -122,12 +124,31 @@ struct RelayCommand: AsyncParsableCommand {
         }
     }
 
+    static func readCatalog(_ path: String, flag: String) throws -> ConfiguredCatalog {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch { throw ValidationError("reading \(flag) \(path): \(error.localizedDescription)") }
+        do { return try ConfiguredCatalog(json: try JSONValue.parse(data)) } catch { throw ValidationError("\(flag) \(path): \(error)") }
+    }
+
+    /// Source stream → destination stream, pairing the two catalogs stream by stream.
+    static func streamRenames(source: ConfiguredCatalog, destination: ConfiguredCatalog) throws -> [StreamDescriptor: StreamDescriptor] {
+        guard source.streams.count == destination.streams.count else {
+            throw ValidationError("--destination-catalog has \(destination.streams.count) streams, --catalog \(source.streams.count): they must list the same streams in the same order")
+        }
+        var renames: [StreamDescriptor: StreamDescriptor] = [:]
+        for (from, to) in zip(source.streams, destination.streams) where from.descriptor != to.descriptor {
+            renames[from.descriptor] = to.descriptor
+        }
+        return renames
+    }
+
     func prepare(client: KubernetesClient? = nil) throws -> Relay {
-        var catalogValue: ConfiguredCatalog?
-        if let catalog {
-            let data: Data
-            do { data = try Data(contentsOf: URL(fileURLWithPath: catalog)) } catch { throw ValidationError("reading --catalog \(catalog): \(error.localizedDescription)") }
-            do { catalogValue = try ConfiguredCatalog(json: try JSONValue.parse(data)) } catch { throw ValidationError("--catalog \(catalog): \(error)") }
+        let catalogValue = try catalog.map { try Self.readCatalog($0, flag: "--catalog") }
+        var renames: [StreamDescriptor: StreamDescriptor] = [:]
+        if let destinationCatalog {
+            guard let source = catalogValue else { throw ValidationError("--destination-catalog needs --catalog") }
+            let destination = try Self.readCatalog(destinationCatalog, flag: "--destination-catalog")
+            renames = try Self.streamRenames(source: source, destination: destination)
         }
         var inputState: JSONValue?
         if let state {
@@ -157,6 +178,7 @@ struct RelayCommand: AsyncParsableCommand {
         configuration.flushInterval = .milliseconds(Int64(flushInterval * 1000))
         configuration.maxLineBytes = maxLineBytes
         configuration.inputState = inputState
+        configuration.streamRenames = renames
         configuration.stopMarkerPath = stopMarker
         var sinks: [any RelayStateSink] = []
         if stateOut != nil || statsOut != nil { sinks.append(FileStateSink(statePath: stateOut, statsPath: statsOut)) }

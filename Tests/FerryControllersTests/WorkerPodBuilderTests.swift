@@ -115,6 +115,27 @@ import Testing
         #expect(orchestrator.contains(">/dev/termination-log"))
     }
 
+    @Test func renamedStreamsGiveTheDestinationItsOwnCatalog() throws {
+        var inputs = F.inputs()
+        let renamed: JSONValue = ["streams": [["stream": ["name": "shop_users", "json_schema": [:], "supported_sync_modes": ["full_refresh"]],
+                                               "sync_mode": "full_refresh", "destination_sync_mode": "append"]]]
+        inputs.destinationCatalog = renamed
+        let m = try F.build(inputs: inputs)
+        #expect(try #require(m.pod.container("destination")).script.contains("--catalog /ferry/config/destination-catalog.json"))
+        #expect(try #require(m.pod.container("orchestrator")).script.contains("--catalog /ferry/config/catalog.json --destination-catalog /ferry/config/destination-catalog.json"))
+        #expect(try #require(m.pod.container("source")).script.contains("--catalog /ferry/config/catalog.json"))
+        let volumes = m.pod["spec"]["volumes"].arrayValue ?? []
+        let items = { (v: String) in volumes.first { $0["name"].stringValue == v }?["secret"]["items"].arrayValue?.compactMap { $0["key"].stringValue } }
+        #expect(items("destination-config") == ["destination.json", "destination-catalog.json"])
+        #expect(items("orchestrator-config") == ["catalog.json", "destination-catalog.json"])
+        #expect(items("source-config") == ["source.json", "catalog.json"])
+        #expect(m.secret["data"]["destination-catalog.json"].stringValue != nil)
+        // Without renames nothing of it appears.
+        let plain = try F.build()
+        #expect(!(try #require(plain.pod.container("orchestrator")).script.contains("destination-catalog")))
+        #expect(plain.secret["data"]["destination-catalog.json"].isNull)
+    }
+
     @Test func specCommandIsShellQuoted() throws {
         let m = try F.build(source: F.source(command: ["python", "/app/main.py", "it's here"]),
                             destination: F.destination(command: ["ferry", "connector", "destination-jsonl"]))

@@ -2,6 +2,7 @@
 /// after partial progress fails attempt 1; attempt 2 starts from the state attempt 1
 /// committed (reported by its worker into the attempt's progress ConfigMap and saved in
 /// the Connection's state store), and the next Sync starts from where the last one ended.
+/// The Connection's prefix renames the stream in the destination on the way.
 import Foundation
 import KubeTestSupport
 import Testing
@@ -58,6 +59,8 @@ import Testing
             spec:
               sourceRef: {name: sample}
               destinationRef: {name: flaky-files}
+              # Written as shop_users: the relay renames records and states on the way.
+              prefix: shop_
               streams:
               - {name: users, syncMode: incremental, destinationSyncMode: append, cursorField: [updated_at]}
             """)
@@ -96,7 +99,7 @@ import Testing
 
         // Every user reached the file; the 50 records past the last committed state of
         // attempt 1 were never made durable, so none is there twice.
-        let lines = try String(contentsOfFile: dir + "/out/users.jsonl", encoding: .utf8).split(separator: "\n")
+        let lines = try String(contentsOfFile: dir + "/out/shop_users.jsonl", encoding: .utf8).split(separator: "\n")
         let ids = lines.compactMap { line -> Int? in
             (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["id"] as? Int
         }

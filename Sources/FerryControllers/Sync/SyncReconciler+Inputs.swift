@@ -103,7 +103,7 @@ extension SyncReconciler {
             throw InputFailure(reason: SyncConditions.Reason.invalidCatalog, message: "Connection \(refs.connection.metadata.name ?? ""): \(error.description)")
         }
         let state = refresh == .none ? try await storedState(connection: refs.connection.metadata.name ?? "", namespace: namespace) : nil
-        return RenderedInputs(renderedSourceConfig: sourceConfig, renderedDestinationConfig: destinationConfig, catalog: catalogs.source, inputState: state)
+        return RenderedInputs(renderedSourceConfig: sourceConfig, renderedDestinationConfig: destinationConfig, catalogs: catalogs, inputState: state)
     }
 
     /// The Source's stored catalog, else one stream per `spec.streams` entry supporting

@@ -10,6 +10,8 @@ struct ContainerParts {
     /// `refresh: clear`: no source container, the relay reads an empty input.
     var clear: Bool
     var hasState: Bool
+    /// The destination reads its own catalog, and the relay renames records and states.
+    var renamesStreams: Bool
     /// `NAMESPACE/NAME` of the attempt's progress ConfigMap.
     var progressConfigMap: String
 
@@ -29,7 +31,8 @@ struct ContainerParts {
             arguments = ["read", "--config", L.configPath(L.sourceConfigFile), "--catalog", L.configPath(L.catalogFile)]
             if hasState { arguments += ["--state", L.configPath(L.stateFile)] }
         } else {
-            arguments = ["write", "--config", L.configPath(L.destinationConfigFile), "--catalog", L.configPath(L.catalogFile)]
+            arguments = ["write", "--config", L.configPath(L.destinationConfigFile),
+                         "--catalog", L.configPath(renamesStreams ? L.destinationCatalogFile : L.catalogFile)]
         }
         let command = spec.command ?? []
         let wrapper = WorkerScripts.ConnectorWrapper(
@@ -59,6 +62,7 @@ struct ContainerParts {
             "--destination-stdout", L.pipePath(L.destinationOutPipe),
             "--catalog", L.configPath(L.catalogFile),
         ]
+        if renamesStreams { relay += ["--destination-catalog", L.configPath(L.destinationCatalogFile)] }
         if hasState { relay += ["--state", L.configPath(L.stateFile)] }
         relay += ["--stop-marker", L.pipePath(L.stopMarker), "--source-silence-timeout", Self.seconds(seconds),
                   "--progress-configmap", progressConfigMap]
@@ -105,7 +109,7 @@ extension WorkerPodBuilder {
     /// 0444: connector images run as different non-root users, which cannot read the
     /// kubelet's root-owned 0400 files without an fsGroup a user's securityContext may
     /// drop; only this pod's containers mount the volume, each with only its own keys.
-    static func volumes(secretName: String, clear: Bool, hasState: Bool) -> [JSONValue] {
+    static func volumes(secretName: String, clear: Bool, hasState: Bool, renamesStreams: Bool = false) -> [JSONValue] {
         typealias L = WorkerPodLayout
         func secretVolume(_ name: String, _ keys: [String]) -> JSONValue {
             ["name": .string(name), "secret": [
@@ -117,8 +121,9 @@ extension WorkerPodBuilder {
         let state = hasState ? [L.stateFile] : []
         var volumes: [JSONValue] = [["name": .string(L.pipesVolume), "emptyDir": .emptyObject]]
         if !clear { volumes.append(secretVolume(L.sourceConfigVolume, [L.sourceConfigFile, L.catalogFile] + state)) }
-        volumes.append(secretVolume(L.destinationConfigVolume, [L.destinationConfigFile, L.catalogFile]))
-        volumes.append(secretVolume(L.orchestratorConfigVolume, [L.catalogFile] + state))
+        let destinationCatalog = renamesStreams ? [L.destinationCatalogFile] : []
+        volumes.append(secretVolume(L.destinationConfigVolume, [L.destinationConfigFile] + (renamesStreams ? destinationCatalog : [L.catalogFile])))
+        volumes.append(secretVolume(L.orchestratorConfigVolume, [L.catalogFile] + destinationCatalog + state))
         volumes.append(apiAccessVolume())
         return volumes
     }

@@ -41,6 +41,7 @@ public enum WorkerPodBuilder {
 
         let progressName = AttemptProgressConfigMap.name(podName: podName)
         let parts = ContainerParts(defaults: defaults, securityContext: security.container, clear: clear, hasState: state != nil,
+                                   renamesStreams: inputs.destinationCatalog != nil,
                                    progressConfigMap: "\(namespace)/\(progressName)")
         var containers: [JSONValue] = []
         if !clear {
@@ -53,7 +54,8 @@ public enum WorkerPodBuilder {
             "restartPolicy": "Never",
             "initContainers": [parts.initContainer(resources: resources.orchestrator)],
             "containers": .array(containers),
-            "volumes": .array(volumes(secretName: secretName, clear: clear, hasState: state != nil)),
+            "volumes": .array(volumes(secretName: secretName, clear: clear, hasState: state != nil,
+                                              renamesStreams: inputs.destinationCatalog != nil)),
             // Connectors have no business with the Kubernetes API, and hundreds of
             // service links would only pollute their environment. The orchestrator alone
             // mounts a token (WorkerPodLayout.apiAccessVolume) to report its progress.

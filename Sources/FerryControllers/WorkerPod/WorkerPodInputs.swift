@@ -1,6 +1,7 @@
 /// What the Sync controller hands the worker pod builder besides the API objects (the
 /// rendered inputs), what it gets back, and why building can fail.
 import AirbyteProtocol
+import FerryAPI
 import KubeCore
 
 /// Inputs rendered by the controller: connector configs with secret values already
@@ -12,17 +13,30 @@ public struct RenderedInputs: Sendable, Hashable {
     public var configuredCatalog: JSONValue
     /// Committed state of earlier attempts or syncs; ignored for `refresh` and `clear`.
     public var inputState: JSONValue?
+    /// The destination's catalog when the Connection renames streams (`prefix`,
+    /// `namespaceDefinition`): the same streams in the same order under their destination
+    /// names. nil: the destination reads `configuredCatalog`.
+    public var destinationCatalog: JSONValue?
 
-    public init(renderedSourceConfig: JSONValue, renderedDestinationConfig: JSONValue, configuredCatalog: JSONValue, inputState: JSONValue? = nil) {
+    public init(renderedSourceConfig: JSONValue, renderedDestinationConfig: JSONValue, configuredCatalog: JSONValue,
+                inputState: JSONValue? = nil, destinationCatalog: JSONValue? = nil) {
         self.renderedSourceConfig = renderedSourceConfig
         self.renderedDestinationConfig = renderedDestinationConfig
         self.configuredCatalog = configuredCatalog
         self.inputState = inputState
+        self.destinationCatalog = destinationCatalog
     }
 
     public init(renderedSourceConfig: JSONValue, renderedDestinationConfig: JSONValue, catalog: ConfiguredCatalog, inputState: JSONValue? = nil) {
         self.init(renderedSourceConfig: renderedSourceConfig, renderedDestinationConfig: renderedDestinationConfig,
                   configuredCatalog: catalog.json, inputState: inputState)
+    }
+
+    /// From the catalogs of a Connection: the destination's only when it differs.
+    public init(renderedSourceConfig: JSONValue, renderedDestinationConfig: JSONValue, catalogs: SyncCatalogs, inputState: JSONValue? = nil) {
+        self.init(renderedSourceConfig: renderedSourceConfig, renderedDestinationConfig: renderedDestinationConfig,
+                  configuredCatalog: catalogs.source.json, inputState: inputState,
+                  destinationCatalog: catalogs.renamesStreams ? catalogs.destination.json : nil)
     }
 }
 

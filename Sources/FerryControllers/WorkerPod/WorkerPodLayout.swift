@@ -25,6 +25,8 @@ public enum WorkerPodLayout {
     public static let sourceConfigFile = "source.json"
     public static let destinationConfigFile = "destination.json"
     public static let catalogFile = "catalog.json"
+    /// Only when the Connection renames streams: the destination's own catalog.
+    public static let destinationCatalogFile = "destination-catalog.json"
     public static let stateFile = "state.json"
 
     public static let sourceOutPipe = "source-out"

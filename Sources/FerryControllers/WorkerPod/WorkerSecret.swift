@@ -13,6 +13,7 @@ enum WorkerSecret {
         ]
         if !clear { files[L.sourceConfigFile] = inputs.renderedSourceConfig }
         if let state { files[L.stateFile] = state }
+        if let destinationCatalog = inputs.destinationCatalog { files[L.destinationCatalogFile] = destinationCatalog }
         return [
             "apiVersion": "v1", "kind": "Secret",
             "metadata": [
