@@ -5,6 +5,7 @@ import PackageDescription
 //   KubeCore        object model, JSON values, selectors, request building (no I/O)
 //   KubeMachinery   patches, structural schemas, CEL subset, JSONPath, tables, OpenAPI (no I/O)
 //   FerryAPI        the Ferry resource types (Source, Destination, Connection, Sync, WorkerPool), CRDs, validation
+//   FerrySchedule   cron (5-field and Quartz) and interval schedules over IANA time zones (pure, no I/O)
 //   AirbyteProtocol Airbyte protocol messages: byte-level classification, parsing, state tracking (no I/O)
 //   FerryWorker     the relay between source and destination connectors (`ferry worker`, `ferry run`)
 //   FerryConnectors built-in Airbyte-protocol connectors (sample source, JSON-lines and PostgreSQL destinations)
@@ -52,6 +53,10 @@ let package = Package(
         .target(
             name: "FerryAPI",
             dependencies: ["KubeCore", "KubeMachinery", "AirbyteProtocol", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "FerrySchedule",
             swiftSettings: strict
         ),
         .target(
@@ -109,6 +114,7 @@ let package = Package(
                 "AirbyteProtocol",
                 "KubeClient",
                 "KubeRuntime",
+                "FerrySchedule",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -152,6 +158,7 @@ let package = Package(
                 "FerryConnectors",
                 "FerryControllers",
                 "FerryLocalRuntime",
+                "FerrySchedule",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -171,6 +178,7 @@ let package = Package(
         .testTarget(name: "KubeAPIServerTests", dependencies: ["KubeCore", "KubeMachinery", "KubeAPIServer", "KubeClient", "KubeTestSupport"], swiftSettings: strict),
         .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeCore", "KubeClient", "KubeRuntime", "KubeAPIServer", "KubeTestSupport"], swiftSettings: strict),
         .testTarget(name: "FerryAPITests", dependencies: ["KubeCore", "KubeMachinery", "FerryAPI", "KubeAPIServer", "KubeTestSupport"], swiftSettings: strict),
+        .testTarget(name: "FerryScheduleTests", dependencies: ["FerrySchedule"], swiftSettings: strict),
         .testTarget(name: "FerryWorkerTests", dependencies: ["KubeCore", "AirbyteProtocol", "FerryWorker", "FerryConnectors"], swiftSettings: strict),
         .testTarget(name: "FerryConnectorsTests", dependencies: ["KubeCore", "AirbyteProtocol", "FerryConnectors", "KubeTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")], swiftSettings: strict),
         .testTarget(name: "FerryRunTests", dependencies: ["KubeCore", "AirbyteProtocol", "FerryAPI", "FerryWorker", "KubeTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")], swiftSettings: strict),

@@ -1,0 +1,6 @@
+import Testing
+@testable import FerrySchedule
+
+@Suite struct PlaceholderTests {
+    @Test func moduleLoads() { _ = FerrySchedule.self }
+}
