@@ -26,6 +26,8 @@ export FERRY_TEST_POSTGRES_URL
 trap 'scripts/postgres.sh stop "$pgdir"' EXIT
 # Tests that need PostgreSQL or the PyPI connector fail (rather than skip) when this is set.
 export FERRY_TEST_REQUIRE_EXTERNAL=1
+# The 1,000-Sync pool capacity test (a few minutes) runs in CI, not in a quick local `swift test`.
+export FERRY_TEST_SCALE=1
 
 swift build --build-tests
 swift test --skip-build "$@"

@@ -70,7 +70,7 @@ struct NodeCommand: AsyncParsableCommand {
         let client = try KubernetesClient(configuration: clientConfiguration)
         let configuration = NodeAgentConfiguration(
             nodeName: name, mode: mode, images: images, scheduleUnassigned: scheduleUnassigned, workDirectory: workDir,
-            capacity: ["cpu": cpu, "memory": memory, "pods": String(maxPods)])
+            extraEnvironment: containerEnvironment(), capacity: ["cpu": cpu, "memory": memory, "pods": String(maxPods)])
         let agent: NodeAgent
         do {
             agent = try NodeAgent(client: client, configuration: configuration, logger: logger)
@@ -88,5 +88,18 @@ struct NodeCommand: AsyncParsableCommand {
         stopper.cancel()
         try? await client.shutdown()
         try result.get()
+    }
+
+    /// What a container of a worker pod needs from the node, as `ferry dev` gives it: its
+    /// shell scripts run `ferry worker relay` and `ferry connector …`, so this binary's
+    /// directory comes first in PATH (the `ferry` of an image is the one on its PATH); and a
+    /// relay reporting progress finds the API server through the node's own kubeconfig.
+    func containerEnvironment() -> [String: String] {
+        let inherited = ProcessInfo.processInfo.environment
+        var environment = ["PATH": ((DevCommand.currentExecutable() as NSString).deletingLastPathComponent) + ":" + (inherited["PATH"] ?? "/usr/bin:/bin")]
+        if let kubeconfig {
+            environment["KUBECONFIG"] = URL(fileURLWithPath: kubeconfig).standardizedFileURL.path
+        }
+        return environment
     }
 }

@@ -1,5 +1,6 @@
 /// The worker pod builder's Pod and Secret as values: names, labels, owner references,
 /// containers and their commands, volumes, state, `refresh` modes, determinism, errors.
+import AirbyteProtocol
 import FerryAPI
 import Foundation
 import KubeCore
@@ -134,6 +135,16 @@ import Testing
         let plain = try F.build()
         #expect(!(try #require(plain.pod.container("orchestrator")).script.contains("destination-catalog")))
         #expect(plain.secret["data"]["destination-catalog.json"].isNull)
+    }
+
+    @Test func inputsFromCatalogsCarryADestinationCatalogOnlyWhenStreamsAreRenamed() throws {
+        let users = DiscoveredAirbyteStream(descriptor: StreamDescriptor(name: "users"), supportedSyncModes: [.fullRefresh])
+        var spec = F.connection().spec
+        let same = try ConfiguredCatalogBuilding.build(connection: spec, discovered: [users])
+        #expect(RenderedInputs(renderedSourceConfig: [:], renderedDestinationConfig: [:], catalogs: same).destinationCatalog == JSONValue?.none)
+        spec.prefix = "shop_"
+        let renamed = try ConfiguredCatalogBuilding.build(connection: spec, discovered: [users])
+        #expect(RenderedInputs(renderedSourceConfig: [:], renderedDestinationConfig: [:], catalogs: renamed).destinationCatalog == renamed.destination.json)
     }
 
     @Test func specCommandIsShellQuoted() throws {

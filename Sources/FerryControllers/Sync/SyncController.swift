@@ -14,10 +14,14 @@ public enum SyncController {
     /// returned controller.
     public static func make(
         client: KubernetesClient, caches: SyncCaches, events: EventRecorder?, defaults: OperatorDefaults, clock: any RuntimeClock = SystemClock(),
-        metrics: MetricsRegistry = MetricsRegistry(), name: String = controllerName, logger: Logger = Logger(label: "ferry.sync")
+        metrics: MetricsRegistry = MetricsRegistry(), name: String = controllerName, logger: Logger = Logger(label: "ferry.sync"),
+        maxConcurrentReconciles: Int = 4
     ) -> Controller {
         let reconciler = SyncReconciler(client: client, caches: caches, events: events, clock: clock, defaults: defaults, logger: logger)
-        let controller = Controller(name: name, for: caches.syncs, clock: clock, metrics: metrics, logger: logger) { key, sync in
+        // Several Syncs at a time: admission decisions are serialized (whileAdmitting), the
+        // API calls around them are not.
+        let controller = Controller(name: name, for: caches.syncs, maxConcurrentReconciles: maxConcurrentReconciles,
+                                    clock: clock, metrics: metrics, logger: logger) { key, sync in
             try await reconciler.reconcile(key, sync)
         }
         controller.owns(caches.pods)
@@ -65,7 +69,7 @@ public enum SyncController {
         let pools = caches.pools.store.list().filter { ($0.namespace ?? "") == namespace && $0.name.map(WorkerPodNaming.labelValue) == poolLabel }
         guard let poolObject = pools.first, let pool = try? poolObject.decode(WorkerPool.self), let poolName = pool.metadata.name else { return [] }
         let active = SyncReconciler.activeWorkers(namespace: namespace, pool: poolName, pods: caches.pods.store, expectations: expectations)
-        let queued = SyncReconciler.queue(namespace: namespace, pool: poolName, now: now, caches: caches)
+        let queued = SyncReconciler.queue(namespace: namespace, pool: poolName, now: now, caches: caches, expectations: expectations)
         return PoolAdmission.admitted(capacity: Int(max(0, pool.spec.effectiveWorkers)), activeWorkers: active, queued: queued)
             .map { ObjectKey(namespace: $0.namespace, name: $0.name) }
     }

@@ -52,6 +52,17 @@ final class PodExpectations: Sendable {
         created.withLock { $0["\(namespace)/\(pod)"] = (namespace, pool, .now) }
     }
 
+    /// Serializes admission decisions: counting a pool's workers and reserving the slot
+    /// (expecting the pod) happen as one step, so Syncs reconciled at the same time can
+    /// never both take the last slot.
+    private let admissionLock = Mutex(0)
+
+    func whileAdmitting<T: Sendable>(_ body: () -> T) -> T {
+        admissionLock.withLock { _ in body() }
+    }
+
+    func isExpected(namespace: String, pod: String) -> Bool { created.withLock { $0["\(namespace)/\(pod)"] != nil } }
+
     func forget(namespace: String, pod: String) { _ = created.withLock { $0.removeValue(forKey: "\(namespace)/\(pod)") } }
 
     /// Names of expected pods of `pool` in `namespace` not yet seen in `store`.
@@ -111,23 +122,31 @@ extension SyncReconciler {
         Self.activeWorkers(namespace: namespace, pool: pool, pods: caches.pods.store, expectations: expectations)
     }
 
+    /// The expected pods are read before the cache: a pod the informer adds in between is
+    /// then in both (counted once), where the other order counted it in neither — the
+    /// expectation already dropped, the cache listed too early — and let a pool run one
+    /// worker over capacity.
     static func activeWorkers(namespace: String, pool: String, pods: ObjectStore, expectations: PodExpectations) -> Int {
         let label = WorkerPodNaming.labelValue(pool)
-        var names = Set<String>()
+        var names = expectations.unseen(namespace: namespace, pool: pool, in: pods)
         for pod in pods.list() where (pod.namespace ?? "") == namespace && pod.labels[FerryLabels.pool] == label {
             let phase = pod["status"]["phase"].stringValue
             if phase != "Succeeded", phase != "Failed", let name = pod.name { names.insert(name) }
         }
-        return names.union(expectations.unseen(namespace: namespace, pool: pool, in: pods)).count
+        return names.count
     }
 
     /// The Syncs waiting for a worker of `pool` in `namespace`: Queued (or new), not
     /// cancelled, and not in a retry backoff.
     func queue(namespace: String, pool: String, now: Date) -> [QueuedSync] {
-        Self.queue(namespace: namespace, pool: pool, now: now, caches: caches)
+        Self.queue(namespace: namespace, pool: pool, now: now, caches: caches, expectations: expectations)
     }
 
-    static func queue(namespace: String, pool: String, now: Date, caches: SyncCaches) -> [QueuedSync] {
+    /// A Sync whose next attempt's pod already exists (or was just created) is admitted,
+    /// even while the cache still shows it Queued: it is left out, as its pod is counted
+    /// among the active workers. Otherwise it would hold a place at the head of the queue
+    /// and a freed slot would wake it instead of the next Sync.
+    static func queue(namespace: String, pool: String, now: Date, caches: SyncCaches, expectations: PodExpectations) -> [QueuedSync] {
         var out: [QueuedSync] = []
         var connections: [String: Connection?] = [:]
         // Read from the JSON, decoding only what a retry backoff needs: this runs on
@@ -140,6 +159,9 @@ extension SyncReconciler {
             connections[name] = connection
             guard let connection, connection.spec.effectiveWorkerPool == pool else { continue }
             let attempts = object["status"]["attempts"].arrayValue ?? []
+            let latest = attempts.compactMap { $0["number"].intValue }.max() ?? 0
+            let nextPod = WorkerPodNaming.podName(sync: object.name ?? "", attempt: Int(latest) + 1)
+            if caches.pods.store.get(namespace: namespace, name: nextPod) != nil || expectations.isExpected(namespace: namespace, pod: nextPod) { continue }
             if attempts.contains(where: { $0["phase"].stringValue == SyncPhase.failed.rawValue }),
                let status = try? object["status"].decode(SyncStatus.self),
                let retryAt = retryTime(status: status, connection: connection), retryAt > now { continue }

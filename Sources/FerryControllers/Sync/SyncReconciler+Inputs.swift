@@ -10,9 +10,22 @@ import KubeRuntime
 extension SyncReconciler {
     /// Renders the inputs, creates the Secret and Pod of the next attempt and records it as
     /// Pending. An input that cannot be rendered fails the Sync: retrying cannot fix it.
+    /// Admission has already reserved the slot (expected the pod); any way out without the
+    /// pod gives it back.
     func startAttempt(_ object: JSONValue, _ sync: Sync, _ status: SyncStatus, refs: SyncReferences) async throws -> ReconcileAction {
         let namespace = object.namespace ?? ""
         let number = Int((status.currentAttempt?.number ?? 0) + 1)
+        let reserved = WorkerPodNaming.podName(sync: object.name ?? "", attempt: number)
+        do {
+            return try await createAttempt(object, sync, status, refs: refs, number: number)
+        } catch {
+            expectations.forget(namespace: namespace, pod: reserved)
+            throw error
+        }
+    }
+
+    func createAttempt(_ object: JSONValue, _ sync: Sync, _ status: SyncStatus, refs: SyncReferences, number: Int) async throws -> ReconcileAction {
+        let namespace = object.namespace ?? ""
         let inputs: RenderedInputs
         let manifests: WorkerPodManifests
         do {
@@ -20,19 +33,15 @@ extension SyncReconciler {
             manifests = try WorkerPodBuilder.build(sync: sync, connection: refs.connection, source: refs.source, destination: refs.destination,
                                                    pool: refs.pool, defaults: defaults, attempt: number, inputs: inputs)
         } catch let error as InputFailure {
+            expectations.forget(namespace: namespace, pod: WorkerPodNaming.podName(sync: object.name ?? "", attempt: number))
             return try await failBeforeStart(object, status, reason: error.reason, message: error.message)
         } catch let error as WorkerPodBuildError {
+            expectations.forget(namespace: namespace, pod: WorkerPodNaming.podName(sync: object.name ?? "", attempt: number))
             return try await failBeforeStart(object, status, reason: SyncConditions.Reason.invalidWorkerPod, message: error.description)
         }
         try await createIgnoringExisting(manifests.secret, .secret, namespace: namespace, what: "Secret \(manifests.secretName)")
         try await createIgnoringExisting(manifests.progressConfigMap, .configMap, namespace: namespace, what: "progress ConfigMap \(manifests.podName)")
-        expectations.expect(namespace: namespace, pod: manifests.podName, pool: refs.connection.spec.effectiveWorkerPool)
-        do {
-            try await createIgnoringExisting(manifests.pod, .pod, namespace: namespace, what: "worker Pod \(manifests.podName)")
-        } catch {
-            expectations.forget(namespace: namespace, pod: manifests.podName)
-            throw error
-        }
+        try await createIgnoringExisting(manifests.pod, .pod, namespace: namespace, what: "worker Pod \(manifests.podName)")
         var status = status
         status.phase = .pending
         status.replace(SyncAttempt(number: Int32(number), podName: manifests.podName, phase: .pending))

@@ -117,12 +117,22 @@ public struct SyncReconciler: Sendable {
             // The Queued condition already says Retrying (written when the attempt failed).
             return .requeueAfter(.milliseconds(Int64((retryAt.timeIntervalSince(now) * 1000).rounded(.up))))
         }
-        let admission = admission(for: QueuedSync(namespace: namespace, name: object.name ?? "", queuedSince: status.queuedSince(object)),
-                                  pool: refs.connection.spec.effectiveWorkerPool, capacity: refs.capacity, now: now)
-        guard admission.admitted else {
+        let pool = refs.connection.spec.effectiveWorkerPool
+        let podName = WorkerPodNaming.podName(sync: object.name ?? "", attempt: Int((status.currentAttempt?.number ?? 0) + 1))
+        let queued = QueuedSync(namespace: namespace, name: object.name ?? "", queuedSince: status.queuedSince(object))
+        let admitted = expectations.whileAdmitting {
+            let decision = self.admission(for: queued, pool: pool, capacity: refs.capacity, now: now)
+            // The slot is taken from here on: the expected pod counts as a worker.
+            if decision.admitted { expectations.expect(namespace: namespace, pod: podName, pool: pool) }
+            return decision
+        }
+        guard admitted.admitted else {
             let poolName = refs.connection.spec.effectiveWorkerPool
+            // No queue position in the message: it changes whenever the queue moves, and
+            // each change would be a status write and another reconcile of every waiting
+            // Sync — a storm while a big pool is full.
             _ = try await stayQueued(object, status, reason: SyncConditions.Reason.waitingForWorker,
-                                     message: "position \(admission.position) in the queue of WorkerPool \(poolName) (\(refs.capacity) worker\(refs.capacity == 1 ? "" : "s"), all busy)")
+                                     message: "waiting for a worker of WorkerPool \(poolName) (\(refs.capacity) worker\(refs.capacity == 1 ? "" : "s"), all busy)")
             // Freed slots wake the next Syncs through the pod watch; this is only a backstop.
             return .requeueAfter(Self.waitingRecheck)
         }

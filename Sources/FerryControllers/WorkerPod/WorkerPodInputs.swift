@@ -34,9 +34,11 @@ public struct RenderedInputs: Sendable, Hashable {
 
     /// From the catalogs of a Connection: the destination's only when it differs.
     public init(renderedSourceConfig: JSONValue, renderedDestinationConfig: JSONValue, catalogs: SyncCatalogs, inputState: JSONValue? = nil) {
+        // Not a ternary: its `nil` would be JSONValue's own nil literal, `.null`.
+        var destinationCatalog: JSONValue?
+        if catalogs.renamesStreams { destinationCatalog = catalogs.destination.json }
         self.init(renderedSourceConfig: renderedSourceConfig, renderedDestinationConfig: renderedDestinationConfig,
-                  configuredCatalog: catalogs.source.json, inputState: inputState,
-                  destinationCatalog: catalogs.renamesStreams ? catalogs.destination.json : nil)
+                  configuredCatalog: catalogs.source.json, inputState: inputState, destinationCatalog: destinationCatalog)
     }
 }
 
