@@ -83,6 +83,7 @@ struct DevCommand: AsyncParsableCommand {
                 _ = SyncController.register(on: manager, defaults: OperatorDefaults(orchestratorImage: "ferry:latest", ferryCommand: executable))
                 _ = PodSweeper.register(on: manager, options: sweeper)
                 _ = WorkerPoolController.register(on: manager, defaultPool: defaultPool)
+                _ = ConnectionController.register(on: manager)
                 print("ferry dev ready at \(server.url); kubeconfig written to \(kubeconfig)")
                 fflush(nil)  // the ready line must reach a pipe at once
                 try await Self.runUntilSignal(agent: agent, manager: manager, logger: logger)

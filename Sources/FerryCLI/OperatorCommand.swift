@@ -78,6 +78,7 @@ struct OperatorCommand: AsyncParsableCommand {
             _ = SyncController.register(on: manager, defaults: defaults, namespace: namespace)
             _ = PodSweeper.register(on: manager, namespace: namespace, options: sweeper)
             _ = WorkerPoolController.register(on: manager, defaultPool: defaultPool, namespace: namespace)
+            _ = ConnectionController.register(on: manager, namespace: namespace)
         }
         var services: [any Service] = [manager]
         if let metricsAddress, metricsAddress != health {
