@@ -9,26 +9,12 @@ import Testing
 
 @Suite(.enabled(if: Kubectl.isInstalled), .timeLimit(.minutes(3))) struct ResumeFromCommittedStateTests {
     @Test func destinationCrashIsRetriedFromTheCommittedState() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-resume-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let logPath = dir + "/dev.log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        let dev = Process()
-        dev.executableURL = URL(fileURLWithPath: ExternalResources.ferryBinary)
-        dev.arguments = ["dev", "--port", "0", "--kubeconfig", dir + "/dev.kubeconfig"]
-        dev.currentDirectoryURL = URL(fileURLWithPath: dir)
-        dev.standardOutput = log
-        dev.standardError = log
-        try dev.run()
-        defer { if dev.isRunning { dev.interrupt(); dev.waitUntilExit() } }
-        let readLog = { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
-        try await waitUntil(timeout: .seconds(30)) { readLog().contains("ready") || !dev.isRunning }
-        #expect(readLog().contains("ready"), "\(readLog())")
+        try await DevSession.with { session in try await run(session) }
+    }
 
-        let kubectl = try Kubectl { try FileManager.default.copyItem(atPath: dir + "/dev.kubeconfig", toPath: $0) }
-        defer { kubectl.cleanUp() }
+    func run(_ session: DevSession) async throws {
+        let kubectl = session.kubectl, dir = session.directory.path
+        let readLog = { session.dev.log }
         // 1,000 users with a STATE every 100; the destination fails on its 650th record,
         // after committing the first 600.
         let manifests = try kubectl.write("resume.yaml", """
@@ -115,7 +101,5 @@ import Testing
         let emitted = try await kubectl.run("get", "fsync", "second", "-o", "jsonpath={.status.stats.recordsEmitted}/{.status.attempts[*].phase}")
         #expect(emitted.stdout == "0/Succeeded", "\(secondYAML)")
 
-        dev.terminate()
-        try await waitUntil(timeout: .seconds(20)) { !dev.isRunning }
     }
 }
