@@ -32,7 +32,10 @@ if [ "$#" -gt 0 ]; then
     swift test --skip-build "$@"
     exit
 fi
-swift test --skip-build --skip PoolCapacityAtScaleTests
-# The 1,000-Sync pool capacity test takes the machine for a few minutes: on its own, after
-# the rest, so it neither starves the timing-sensitive tests nor is starved by them.
+# Three phases, so tests that spawn many processes never starve the timing-sensitive
+# ones on a 2-core machine: unit and integration tests; the end-to-end tests (ferry dev,
+# ferry apiserver/node/operator processes, real kubectl); the 1,000-Sync pool capacity
+# test, which takes the machine for a few minutes.
+swift test --skip-build --skip 'KubectlTests|PoolCapacityAtScaleTests'
+swift test --skip-build --filter KubectlTests
 FERRY_TEST_SCALE=1 swift test --skip-build --filter PoolCapacityAtScaleTests
