@@ -11,14 +11,14 @@ import KubeTestSupport
 import Testing
 @testable import FerryControllers
 
-@Suite(.timeLimit(.minutes(1))) struct ConnectionControllerTests {
+@Suite(.timeLimit(.minutes(2))) struct ConnectionControllerTests {
     static let namespace = "default"
 
     func withConnectionController(clock: ManualClock, _ body: (KubernetesClient, Controller) async throws -> Void) async throws {
         try await withClient(APIServerConfiguration(bookmarkInterval: .milliseconds(200))) { _, client in
             for crd in [Sync.crd, Connection.crd, Source.crd, Destination.crd] { _ = try await client.create(crd, .customResourceDefinition) }
             for resource in [Sync.resourceType, Connection.resourceType, Source.resourceType, Destination.resourceType] {
-                try await waitUntil(timeout: .seconds(10)) { await served(resource, by: client) }
+                try await waitUntil(timeout: .seconds(30)) { await served(resource, by: client) }
             }
             let informer = { (resource: ResourceType) in Informer(client: client, resource: resource, namespace: Self.namespace) }
             let caches = ConnectionCaches(connections: informer(Connection.resourceType), syncs: informer(Sync.resourceType),
@@ -28,7 +28,7 @@ import Testing
                 for i in [caches.connections, caches.syncs, caches.sources, caches.destinations] { group.addTask { await i.run() } }
                 group.addTask { await controller.run() }
                 do {
-                    try await waitUntil(timeout: .seconds(10)) { controller.hasSynced }
+                    try await waitUntil(timeout: .seconds(30)) { controller.hasSynced }
                     try await body(client, controller)
                     group.cancelAll()
                 } catch {
@@ -67,26 +67,32 @@ import Testing
             try await connectors(client)
             try await create(client, kind: "Connection", name: "orders",
                              spec: ["sourceRef": ["name": "shop"], "destinationRef": ["name": "lake"], "schedule": ["every": "1m"]], Connection.resourceType)
+            // The server stamps creationTimestamp with its own clock: bring the manual clock
+            // past it (a loaded machine may take longer than the head start).
+            let stamp = try await client.get(Connection.resourceType, name: "orders", namespace: Self.namespace)["metadata"]["creationTimestamp"]
+            if let created = stamp.stringValue.flatMap(KubeTime.parse), created >= clock.wallTime {
+                clock.advance(by: .milliseconds(Int64((created.timeIntervalSince(clock.wallTime) + 1) * 1000)))
+            }
             // The first Sync at once, named after its slot, owned by the Connection.
-            try await waitUntil(timeout: .seconds(10)) { try await syncNames(client).count == 1 }
+            try await waitUntil(timeout: .seconds(30)) { try await syncNames(client).count == 1 }
             let first = try #require(try await syncNames(client).first)
             #expect(first.hasPrefix("orders-"))
             let sync = try await client.get(Sync.resourceType, name: first, namespace: Self.namespace)
             #expect(sync["spec"]["trigger"] == "schedule" && sync["metadata"]["ownerReferences"].arrayValue?.first?["kind"] == "Connection")
-            try await waitUntil(timeout: .seconds(10)) {
+            try await waitUntil(timeout: .seconds(30)) {
                 try await client.get(Connection.resourceType, name: "orders", namespace: Self.namespace)["status"]["activeSyncs"] == [.string(first)]
             }
             // A minute later the first is still active: Forbid (the default) holds back.
             clock.advance(by: .seconds(61))
-            try await waitUntil(timeout: .seconds(10)) { controller.queue.depth == 0 && controller.queue.processingCount == 0 }
+            try await waitUntil(timeout: .seconds(30)) { controller.queue.depth == 0 && controller.queue.processingCount == 0 }
             #expect(try await syncNames(client) == [first])
             // Once it has finished, the due slot runs.
             var finished = try await client.get(Sync.resourceType, name: first, namespace: Self.namespace)
             finished["status"] = ["phase": "Succeeded", "completionTime": .string(KubeTime.format(clock.wallTime))]
             _ = try await client.updateStatus(finished, Sync.resourceType, namespace: Self.namespace)
-            try await waitUntil(timeout: .seconds(10)) { try await syncNames(client).count == 2 }
+            try await waitUntil(timeout: .seconds(30)) { try await syncNames(client).count == 2 }
             let status = try await client.get(Connection.resourceType, name: "orders", namespace: Self.namespace)["status"]
-            try await waitUntil(timeout: .seconds(10)) {
+            try await waitUntil(timeout: .seconds(30)) {
                 try await client.get(Connection.resourceType, name: "orders", namespace: Self.namespace)["status"]["lastSync"]["name"] == .string(first)
             }
             #expect(status["lastScheduleTime"].stringValue != nil && status["nextScheduleTime"].stringValue != nil)
@@ -99,10 +105,10 @@ import Testing
         try await withConnectionController(clock: clock) { client, _ in
             try await create(client, kind: "Connection", name: "orphan",
                              spec: ["sourceRef": ["name": "shop"], "destinationRef": ["name": "lake"]], Connection.resourceType)
-            try await waitUntil(timeout: .seconds(10)) { try await condition(client, "orphan", ConnectionConditions.ready)?["reason"] == "SourceNotFound" }
+            try await waitUntil(timeout: .seconds(30)) { try await condition(client, "orphan", ConnectionConditions.ready)?["reason"] == "SourceNotFound" }
             // The Source and Destination arriving make it Ready, manual only.
             try await connectors(client)
-            try await waitUntil(timeout: .seconds(10)) { try await condition(client, "orphan", ConnectionConditions.ready)?["status"] == "True" }
+            try await waitUntil(timeout: .seconds(30)) { try await condition(client, "orphan", ConnectionConditions.ready)?["status"] == "True" }
             #expect(try await condition(client, "orphan", ConnectionConditions.scheduled)?["reason"] == "ManualOnly")
             #expect(try await syncNames(client).isEmpty)
         }
