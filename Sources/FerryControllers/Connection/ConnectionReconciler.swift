@@ -161,7 +161,7 @@ public struct ConnectionReconciler: Sendable {
             "apiVersion": .string(FerryAPI.apiVersion), "kind": "Sync",
             "metadata": [
                 "name": .string(name), "namespace": .string(object.namespace ?? ""),
-                "labels": ["app.kubernetes.io/managed-by": "ferry", "ferry.dev/connection": .string(WorkerPodNaming.labelValue(object.name ?? ""))],
+                "labels": [FerryLabels.managedBy: .string(FerryLabels.managedByValue), FerryLabels.connection: .string(WorkerPodNaming.labelValue(object.name ?? ""))],
                 "annotations": ["ferry.dev/scheduled-time": .string(KubeTime.format(scheduled))],
                 "ownerReferences": [[
                     "apiVersion": .string(FerryAPI.apiVersion), "kind": "Connection", "name": .string(object.name ?? ""),

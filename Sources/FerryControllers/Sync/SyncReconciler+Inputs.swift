@@ -17,14 +17,14 @@ extension SyncReconciler {
         let number = Int((status.currentAttempt?.number ?? 0) + 1)
         let reserved = WorkerPodNaming.podName(sync: object.name ?? "", attempt: number)
         do {
-            return try await createAttempt(object, sync, status, refs: refs, number: number)
+            return try await createAttempt(object, sync, status, refs: refs, number: number, reserved: reserved)
         } catch {
             expectations.forget(namespace: namespace, pod: reserved)
             throw error
         }
     }
 
-    func createAttempt(_ object: JSONValue, _ sync: Sync, _ status: SyncStatus, refs: SyncReferences, number: Int) async throws -> ReconcileAction {
+    func createAttempt(_ object: JSONValue, _ sync: Sync, _ status: SyncStatus, refs: SyncReferences, number: Int, reserved: String) async throws -> ReconcileAction {
         let namespace = object.namespace ?? ""
         let inputs: RenderedInputs
         let manifests: WorkerPodManifests
@@ -33,10 +33,10 @@ extension SyncReconciler {
             manifests = try WorkerPodBuilder.build(sync: sync, connection: refs.connection, source: refs.source, destination: refs.destination,
                                                    pool: refs.pool, defaults: defaults, attempt: number, inputs: inputs)
         } catch let error as InputFailure {
-            expectations.forget(namespace: namespace, pod: WorkerPodNaming.podName(sync: object.name ?? "", attempt: number))
+            expectations.forget(namespace: namespace, pod: reserved)
             return try await failBeforeStart(object, status, reason: error.reason, message: error.message)
         } catch let error as WorkerPodBuildError {
-            expectations.forget(namespace: namespace, pod: WorkerPodNaming.podName(sync: object.name ?? "", attempt: number))
+            expectations.forget(namespace: namespace, pod: reserved)
             return try await failBeforeStart(object, status, reason: SyncConditions.Reason.invalidWorkerPod, message: error.description)
         }
         try await createIgnoringExisting(manifests.secret, .secret, namespace: namespace, what: "Secret \(manifests.secretName)")

@@ -27,11 +27,6 @@ public struct RenderedInputs: Sendable, Hashable {
         self.destinationCatalog = destinationCatalog
     }
 
-    public init(renderedSourceConfig: JSONValue, renderedDestinationConfig: JSONValue, catalog: ConfiguredCatalog, inputState: JSONValue? = nil) {
-        self.init(renderedSourceConfig: renderedSourceConfig, renderedDestinationConfig: renderedDestinationConfig,
-                  configuredCatalog: catalog.json, inputState: inputState)
-    }
-
     /// From the catalogs of a Connection: the destination's only when it differs.
     public init(renderedSourceConfig: JSONValue, renderedDestinationConfig: JSONValue, catalogs: SyncCatalogs, inputState: JSONValue? = nil) {
         // Not a ternary: its `nil` would be JSONValue's own nil literal, `.null`.
