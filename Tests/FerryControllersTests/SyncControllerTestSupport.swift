@@ -121,9 +121,8 @@ struct SyncRig {
 
 /// Starts an embedded server with Ferry's CRDs, runs the Sync controller over it (with
 /// `clock`), runs `body`, and stops everything.
-/// With `completePods`, a stand-in kubelet runs every new worker pod to success at once,
-/// recording the order the pods appeared in `rig.started`.
-func withSyncController(clock: any RuntimeClock = SystemClock(), completePods: Bool = false, _ body: (SyncRig) async throws -> Void) async throws {
+/// `rig.started` records the order the worker pods appeared in.
+func withSyncController(clock: any RuntimeClock = SystemClock(), _ body: (SyncRig) async throws -> Void) async throws {
     try await withClient(APIServerConfiguration(bookmarkInterval: .milliseconds(200))) { _, client in
         for crd in [Sync.crd, Connection.crd, Source.crd, Destination.crd, WorkerPool.crd] {
             _ = try await client.create(crd, .customResourceDefinition)
@@ -141,7 +140,6 @@ func withSyncController(clock: any RuntimeClock = SystemClock(), completePods: B
                                              defaults: OperatorDefaults(orchestratorImage: "ghcr.io/ferry/ferry:1.0"), clock: clock)
         let maxActive = ActivePodHighWater()
         let rig = SyncRig(client: client, clock: clock, controller: controller, pods: pods, maxActivePods: maxActive, started: StartedPods())
-        let (newPods, newPod) = AsyncStream.makeStream(of: String.self)
         // Counted on every pod change, so no moment between polls is missed.
         pods.addHandler { _ in
             let active = rig.activePods().count
@@ -150,7 +148,6 @@ func withSyncController(clock: any RuntimeClock = SystemClock(), completePods: B
         pods.addHandler { change in
             if case .added(let pod) = change, let name = pod.name, pod["status"]["phase"].stringValue ?? "Pending" == "Pending" {
                 rig.started.append(name)
-                if completePods { newPod.yield(name) }
             }
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -159,19 +156,11 @@ func withSyncController(clock: any RuntimeClock = SystemClock(), completePods: B
             }
             group.addTask { await events.run() }
             group.addTask { await controller.run() }
-            group.addTask {
-                for await pod in newPods {
-                    try await rig.runPod(pod)
-                    try await rig.finishPod(pod, exitCode: 0, message: #"{"succeeded":true,"recordsCommitted":1}"#)
-                }
-            }
             do {
                 try await waitUntil(timeout: .seconds(10)) { controller.hasSynced }
                 try await body(rig)
-                newPod.finish()
                 group.cancelAll()
             } catch {
-                newPod.finish()
                 group.cancelAll()
                 throw error
             }

@@ -106,29 +106,36 @@ import Testing
     }
 
     /// Sized to stay light beside the rest of the suite on two cores; the control-plane
-    /// benchmark of the scale issue measures thousands.
+    /// benchmark of the scale issue measures thousands. The stand-in kubelet finishes the
+    /// pool's pods a whole batch at a time, so every batch must be exactly the five oldest
+    /// Syncs still queued: the order pods are created in within a batch depends on API
+    /// latency, which admission does not control.
     @Test func fortySyncsOnAPoolOfFiveNeverRunMoreThanFiveOldestFirst() async throws {
         let count = 40, workers = 5
-        try await withSyncController(completePods: true) { rig in
+        try await withSyncController { rig in
             try await rig.createPool(workers: workers)
             try await rig.createConnectors()
             try await rig.createConnection()
+            // Creation order is also name order, so a tie in the (second-resolution) queued time keeps it.
             let names = (0..<count).map { String(format: "sync-%03d", $0) }
             for name in names { try await rig.createSync(name) }
+            for batch in stride(from: 0, to: count, by: workers) {
+                let expected = Set(names[batch..<batch + workers].map { "\($0)-1" })
+                try await waitUntil(timeout: .seconds(60)) { rig.activePods().count == workers }
+                #expect(Set(rig.activePods()) == expected, "batch \(batch / workers + 1) runs the five oldest queued Syncs")
+                for pod in rig.activePods() {
+                    try await rig.runPod(pod)
+                    try await rig.finishPod(pod, exitCode: 0, message: Self.summary)
+                }
+            }
             // The controller's own Sync cache, so polling does not load the server.
-            try await waitUntil(timeout: .seconds(120)) {
+            try await waitUntil(timeout: .seconds(60)) {
                 let syncs = rig.controller.primary.store.list()
                 return syncs.count == count && syncs.allSatisfy { $0["status"]["phase"] == "Succeeded" }
             }
-            #expect(rig.maxActivePods.value <= workers)
+            #expect(rig.maxActivePods.value == workers)
             let started = rig.started.value
-            #expect(Set(started) == Set(names.map { "\($0)-1" }), "one pod per Sync, no duplicates")
-            #expect(started.count == count)
-            // Oldest first: with N slots a Sync starts fewer than N places from its place in the queue.
-            for (position, pod) in started.enumerated() {
-                let rank = names.firstIndex(of: String(pod.dropLast(2))) ?? -count
-                #expect(abs(rank - position) < workers, "\(pod) started at \(position)")
-            }
+            #expect(started.count == count && Set(started) == Set(names.map { "\($0)-1" }), "one pod per Sync, no duplicates")
         }
     }
 
