@@ -24,9 +24,13 @@ extension ByteScanner {
         else if hasPrefix(Self.spacedRecordOpening, at: 0) { spaced = true; i = Self.spacedRecordOpening.utf8CodeUnitCount }
         else { return nil }
         let nameStart = i
-        guard let hit = memchr(base + i, Int32(Self.quote), bytes.count - i) else { return nil }
-        let nameEnd = UnsafeRawPointer(hit) - UnsafeRawPointer(base)
-        for k in nameStart..<nameEnd where bytes[k] == Self.backslash || bytes[k] < 0x20 { return nil }
+        // Stream names are short: a loop here beats a libc call per line.
+        var nameEnd = nameStart
+        while nameEnd < bytes.count, base[nameEnd] != Self.quote {
+            if base[nameEnd] == Self.backslash || base[nameEnd] < 0x20 { return nil }
+            nameEnd += 1
+        }
+        guard nameEnd < bytes.count else { return nil }
         let data = spaced ? Self.spacedDataOpening : Self.dataOpening
         guard hasPrefix(data, at: nameEnd + 1) else { return nil }
         i = nameEnd + data.utf8CodeUnitCount   // at the `{` of `data`
@@ -34,7 +38,7 @@ extension ByteScanner {
         return .record(stream: StringSpan(range: nameStart..<nameEnd, hasEscapes: false), namespace: nil)
     }
 
-    func hasPrefix(_ literal: StaticString, at offset: Int) -> Bool {
+    @inline(__always) func hasPrefix(_ literal: StaticString, at offset: Int) -> Bool {
         let n = literal.utf8CodeUnitCount
         guard let base = bytes.baseAddress, offset + n <= bytes.count else { return false }
         return Self.equalBytes(base + offset, literal.utf8Start, n)
@@ -58,41 +62,58 @@ extension ByteScanner {
     /// names no `"namespace"` later unless one was already seen (then a full scan decides).
     func framedAfterData(namespaceSeen: Bool) -> Bool {
         var j = bytes.count - 1
-        func skipBackWhitespace() { while j > i, [0x20, 0x09, 0x0D, 0x0A].contains(bytes[j]) { j -= 1 } }
+        func skipBackWhitespace() {
+            while j > i, bytes[j] == 0x20 || bytes[j] == 0x09 || bytes[j] == 0x0D || bytes[j] == 0x0A { j -= 1 }
+        }
         skipBackWhitespace()
         guard j > i, bytes[j] == Self.closeBrace else { return false }
         j -= 1
         skipBackWhitespace()
         guard j > i + 1, bytes[j] == Self.closeBrace else { return false }
-        if namespaceSeen { return true }
-        return !contains(Self.namespaceKey, from: i)
+        if namespaceSeen || namespaceKeyAbsent { return true }
+        return Self.firstOccurrence(of: Self.namespaceKey, probe: Self.namespaceProbe, in: bytes, from: i) == nil
     }
 
     static let namespaceKey: StaticString = "\"namespace\""
+    static let namespaceProbe = 6
 
-    /// Whether `needle` (at least 2 bytes, starting with `"`) occurs at or after `from`.
-    /// Sixteen candidate positions at a time (one SSE/NEON compare per byte tested):
-    /// first, second and last byte must match, then memcmp confirms.
-    func contains(_ needle: StaticString, from: Int) -> Bool {
-        guard let base = bytes.baseAddress else { return false }
+    /// Where `needle` first occurs in `bytes` at or after `from`. Sixteen candidate
+    /// positions at a time: the needle's first byte and the byte at `probe` must match
+    /// (one SSE/NEON compare each), then a compare confirms. For `"namespace"` the probe
+    /// is its `p`: a quote with a `p` six bytes on is rare in JSON, where a quote and an
+    /// `n` next to it (every `"name"`) are not, and a third compare cost a third more.
+    static func firstOccurrence(of needle: StaticString, probe: Int, in bytes: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+        guard let base = bytes.baseAddress else { return nil }
         let n = needle.utf8CodeUnitCount, p = needle.utf8Start
         let raw = UnsafeRawPointer(base)
-        let first = SIMD16<UInt8>(repeating: p[0]), second = SIMD16<UInt8>(repeating: p[1]), last = SIMD16<UInt8>(repeating: p[n - 1])
-        var k = from
-        while k + n - 1 + 16 <= bytes.count {
+        let first = SIMD16<UInt8>(repeating: p[0]), probed = SIMD16<UInt8>(repeating: p[probe])
+        /// The first of the sixteen positions from `k` where the needle starts.
+        @inline(__always) func window(_ k: Int) -> Int? {
             let m = (raw.loadUnaligned(fromByteOffset: k, as: SIMD16<UInt8>.self) .== first)
-                .& (raw.loadUnaligned(fromByteOffset: k + 1, as: SIMD16<UInt8>.self) .== second)
-                .& (raw.loadUnaligned(fromByteOffset: k + n - 1, as: SIMD16<UInt8>.self) .== last)
-            if any(m) {
-                for c in 0..<16 where m[c] && Self.equalBytes(raw + k + c, p, n) { return true }
-            }
+                .& (raw.loadUnaligned(fromByteOffset: k + probe, as: SIMD16<UInt8>.self) .== probed)
+            // `any(m)` is an out-of-line call here; two 64-bit lanes test the same bits.
+            let lanes = unsafeBitCast(m, to: SIMD2<UInt64>.self)
+            guard lanes[0] | lanes[1] != 0 else { return nil }
+            for c in 0..<16 where m[c] && equalBytes(raw + k + c, p, n) { return k + c }
+            return nil
+        }
+        // The last start position that leaves room for the needle and a whole window.
+        let lastWindow = bytes.count - n + 1 - 16
+        var k = from
+        while k <= lastWindow {
+            if let found = window(k) { return found }
             k += 16
         }
-        while k + n <= bytes.count {
-            if Self.equalBytes(raw + k, p, n) { return true }
-            k += 1
+        // The remaining positions: one window ending at the end, overlapping the last one
+        // (a scalar loop over up to 25 positions per line cost as much as the SIMD part).
+        if k < lastWindow + 16 {
+            if lastWindow >= from { return window(lastWindow) }
+            while k + n <= bytes.count {
+                if equalBytes(raw + k, p, n) { return k }
+                k += 1
+            }
         }
-        return false
+        return nil
     }
 
     /// Whether any byte of `w` is `"`, `{`, `}`, `[` or `]` (SWAR: a zero byte after XOR

@@ -46,13 +46,18 @@ public enum RecordDataCheck: Sendable, Hashable {
     /// a malformed value inside `data`, or two records run together, reach the
     /// destination, which parses every record anyway and fails the attempt on bad JSON.
     case framing
+    /// `framing` for a line the caller has already searched: it holds no `"namespace"`
+    /// (see `LineClassifier.namespaceKey(in:)`, one pass over a whole read buffer instead
+    /// of a search per line).
+    case framingWithoutNamespaceKey
 }
 
 public enum LineClassifier {
     /// Classifies one line (without its newline; a trailing `\r` is allowed).
     public static func classify(_ line: UnsafeBufferPointer<UInt8>, recordData: RecordDataCheck = .full) -> LineClassification {
         var scanner = ByteScanner(bytes: line)
-        scanner.framingOnly = recordData == .framing
+        scanner.framingOnly = recordData != .full
+        scanner.namespaceKeyAbsent = recordData == .framingWithoutNamespaceKey
         if scanner.framingOnly, let record = scanner.classifyCommonRecord() { return record }
         scanner.i = 0
         return scanner.classifyMessage()
@@ -60,6 +65,12 @@ public enum LineClassifier {
 
     public static func classify(_ line: [UInt8], recordData: RecordDataCheck = .full) -> LineClassification {
         line.withUnsafeBufferPointer { classify($0, recordData: recordData) }
+    }
+
+    /// Where the first `"namespace"` is in `bytes` at or after `from`: lines before it can
+    /// be classified `framingWithoutNamespaceKey`.
+    public static func namespaceKey(in bytes: UnsafeBufferPointer<UInt8>, from: Int = 0) -> Int? {
+        ByteScanner.firstOccurrence(of: ByteScanner.namespaceKey, probe: ByteScanner.namespaceProbe, in: bytes, from: from)
     }
 
     /// The text of a string span found by `classify` in the same line.
@@ -90,6 +101,8 @@ struct ByteScanner {
     var i = 0
     /// See `RecordDataCheck.framing`.
     var framingOnly = false
+    /// See `RecordDataCheck.framingWithoutNamespaceKey`.
+    var namespaceKeyAbsent = false
 
     init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 

@@ -94,6 +94,9 @@ struct LineReader {
         return end > start ? .line(view(start, end), terminated: false) : nil
     }
 
+    /// The bytes read but not yet handed out as lines; valid until the next `fill`.
+    func pending() -> UnsafeBufferPointer<UInt8> { view(start, end) }
+
     private func view(_ from: Int, _ to: Int) -> UnsafeBufferPointer<UInt8> {
         UnsafeBufferPointer(start: buffer.baseAddress!.assumingMemoryBound(to: UInt8.self) + from, count: to - from)
     }

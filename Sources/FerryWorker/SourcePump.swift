@@ -52,8 +52,10 @@ struct SourcePump {
         var current: StreamDescriptor?
         var currentKnown = false
         var currentRename: RecordRename?
-        var currentRaw: [UInt8] = []
-        var currentNamespaceRaw: [UInt8]?
+        // The current stream's name and namespace as they appear in the lines.
+        var currentRaw = RawBytes(), currentNamespaceRaw = RawBytes()
+        var currentHasNamespace = false
+        defer { currentRaw.deallocate(); currentNamespaceRaw.deallocate() }
         var count = 0, bytes = 0
         var skipped = SkippedLines()
         var activity = false
@@ -93,18 +95,35 @@ struct SourcePump {
             case .stopped: outcome = .stopped; break reading
             case .failed(let code): outcome = .sourceReadFailed(code); break reading
             }
+            // One search of the whole read for `"namespace"` instead of one per line: lines
+            // before the next occurrence skip it (and most sources never write the key).
+            let pending = reader.pending()
+            let pendingEnd = pending.baseAddress.map { $0 + pending.count }
+            var namespaceKey = pending.baseAddress.flatMap { base in LineClassifier.namespaceKey(in: pending).map { base + $0 } }
             while let event = atEnd ? reader.finish() : reader.next() {
                 guard case .line(let line, let terminated) = event else { skipped.oversized += 1; continue }
+                var check = RecordDataCheck.full
                 // Framing only for complete lines; a last line without a newline (a source
                 // that died mid-write) gets the full check.
-                switch LineClassifier.classify(line, recordData: terminated ? .framing : .full) {
+                if terminated, let start = line.baseAddress, let pendingEnd {
+                    let lineEnd = start + line.count
+                    if let key = namespaceKey, key < lineEnd {
+                        check = .framing
+                        // The next occurrence, after this line and its newline.
+                        let rest = UnsafeBufferPointer(start: lineEnd + 1, count: max(0, pendingEnd - (lineEnd + 1)))
+                        namespaceKey = LineClassifier.namespaceKey(in: rest).map { lineEnd + 1 + $0 }
+                    } else {
+                        check = .framingWithoutNamespaceKey
+                    }
+                }
+                switch LineClassifier.classify(line, recordData: check) {
                 case .record(let stream, let namespace):
-                    var sameStream = current != nil && Self.same(stream, currentRaw, in: line)
+                    var sameStream = current != nil && currentRaw.equals(UnsafeBufferPointer(rebasing: line[stream.range]))
                     if sameStream {
-                        switch (namespace, currentNamespaceRaw) {
-                        case (nil, nil): break
-                        case (let n?, let raw?): sameStream = Self.same(n, raw, in: line)
-                        default: sameStream = false
+                        if let n = namespace {
+                            sameStream = currentHasNamespace && currentNamespaceRaw.equals(UnsafeBufferPointer(rebasing: line[n.range]))
+                        } else {
+                            sameStream = !currentHasNamespace
                         }
                     }
                     if !sameStream {
@@ -112,8 +131,9 @@ struct SourcePump {
                         let d = StreamDescriptor(name: LineClassifier.string(stream, in: line),
                                                  namespace: namespace.map { LineClassifier.string($0, in: line) })
                         current = d
-                        currentRaw = Array(line[stream.range])
-                        currentNamespaceRaw = namespace.map { Array(line[$0.range]) }
+                        currentRaw.set(UnsafeBufferPointer(rebasing: line[stream.range]))
+                        currentHasNamespace = namespace != nil
+                        if let n = namespace { currentNamespaceRaw.set(UnsafeBufferPointer(rebasing: line[n.range])) }
                         currentKnown = catalogStreams?.contains(d) ?? true
                         currentRename = renames[d]
                         if !currentKnown { _ = shared.progress.withLock { $0.unknownStreams.insert(d) } }
@@ -184,15 +204,31 @@ struct SourcePump {
         }
     }
 
-    /// Whether the span's bytes equal `raw` (the current stream's name or namespace).
-    @inline(__always) static func same(_ span: StringSpan, _ raw: [UInt8], in line: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard span.range.count == raw.count, let base = line.baseAddress else { return false }
-        return raw.withUnsafeBufferPointer { r in
-            var k = 0
-            while k < r.count { if base[span.range.lowerBound + k] != r[k] { return false }; k += 1 }
-            return true
+}
+
+/// A copy of a few bytes of a line (the current stream's name), compared with each
+/// RECORD's without reference counting: an Array here cost a retain and a release per line.
+struct RawBytes {
+    private var storage = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 64)
+    private var count = 0
+
+    mutating func set(_ bytes: UnsafeBufferPointer<UInt8>) {
+        if bytes.count > storage.count {
+            storage.deallocate()
+            storage = .allocate(capacity: bytes.count)
         }
+        if let source = bytes.baseAddress, let target = storage.baseAddress { target.update(from: source, count: bytes.count) }
+        count = bytes.count
     }
+
+    @inline(__always) func equals(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard bytes.count == count else { return false }
+        var k = 0
+        while k < count { if storage[k] != bytes[k] { return false }; k += 1 }
+        return true
+    }
+
+    func deallocate() { storage.deallocate() }
 }
 
 /// Reads the destination's stdout: STATE echoes commit, LOG/TRACE/CONTROL are recorded.

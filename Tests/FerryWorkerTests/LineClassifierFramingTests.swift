@@ -63,4 +63,18 @@ func framingSummary(_ line: [UInt8]) -> String {
             if !text.hasSuffix("}}") { #expect(framingSummary(prefix).hasPrefix("invalid"), "\(text)") }
         }
     }
+    /// The `"namespace"` search scans sixteen positions at a time and ends with a window
+    /// overlapping the last: the key is found at every offset from the `data` value to
+    /// the line's end, and nothing is found where it is absent.
+    @Test func findsANamespaceAfterDataAtEveryOffset() {
+        for padding in 0..<70 {
+            let filler = String(repeating: "x", count: padding)
+            let after = #"{"type":"RECORD","record":{"stream":"u","data":{"p":"\#(filler)"},"namespace":"n"}}"#
+            #expect(framingSummary(Array(after.utf8)) == "RECORD u n", "\(after)")
+            let inside = #"{"type":"RECORD","record":{"stream":"u","data":{"p":"\#(filler)","namespace":1}}}"#
+            #expect(framingSummary(Array(inside.utf8)) == "RECORD u -", "\(inside)")
+            let none = #"{"type":"RECORD","record":{"stream":"u","data":{"p":"\#(filler)","namespac":1}}}"#
+            #expect(framingSummary(Array(none.utf8)) == "RECORD u -", "\(none)")
+        }
+    }
 }

@@ -137,6 +137,28 @@ func relay(source: String, destination: String, catalog: ConfiguredCatalog? = us
         #expect(r.progress.tracker.recordsCommitted == 2)
     }
 
+    /// The pump searches each read for `"namespace"` once and skips the search for lines
+    /// before the next hit: records that name their namespace after `data`, scattered
+    /// through reads of many lines, are still told apart from those without one.
+    @Test func namespacesAfterDataAreFoundAnywhereInALargeInput() async throws {
+        let s = try Scratch()
+        defer { s.remove() }
+        var lines: [String] = []
+        for id in 0..<20_000 {
+            lines.append(id % 997 == 5
+                ? #"{"type":"RECORD","record":{"stream":"users","data":{"id":\#(id)},"namespace":"other","emitted_at":1}}"#
+                : record("users", id))
+        }
+        let src = try s.write("source.txt", lines.joined(separator: "\n") + "\n")
+        let catalog = ConfiguredCatalog(streams: [ConfiguredStream(descriptor: StreamDescriptor(name: "users")),
+                                                  ConfiguredStream(descriptor: StreamDescriptor(name: "users", namespace: "other"))])
+        let r = try await relay(source: "cat '\(src)'", destination: "cat > /dev/null", catalog: catalog)
+        #expect(r.succeeded, "\(r.summary.serialized())")
+        let namespaced = (0..<20_000).filter { $0 % 997 == 5 }.count
+        #expect(r.progress.tracker.streams[StreamDescriptor(name: "users", namespace: "other")]?.recordsEmitted == namespaced)
+        #expect(r.progress.tracker.streams[StreamDescriptor(name: "users")]?.recordsEmitted == 20_000 - namespaced)
+    }
+
     @Test func sourceWithoutStateCommitsEverythingOnSuccess() async throws {
         let s = try Scratch()
         defer { s.remove() }
