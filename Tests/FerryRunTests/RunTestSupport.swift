@@ -37,32 +37,8 @@ struct FerryOutput: CustomStringConvertible {
     func stream(_ name: String) -> JSONValue? { summary?["streams"].arrayValue?.first { $0["name"].stringValue == name } }
 }
 
-/// Runs the built `ferry` with `arguments` in `directory`; stdout and stderr go to files
-/// there (so a chatty child never blocks on a full pipe) and are read back afterwards.
+/// Runs the built `ferry` with `arguments` in `directory`.
 func runFerry(_ arguments: [String], in directory: ScratchDirectory, environment extra: [String: String] = [:]) async throws -> FerryOutput {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: ExternalResources.ferryBinary)
-    process.arguments = arguments
-    process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
-    process.environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
-    let id = UInt32.random(in: 0...UInt32.max)
-    let outPath = directory.path + "/.stdout-\(id)", errPath = directory.path + "/.stderr-\(id)"
-    FileManager.default.createFile(atPath: outPath, contents: nil)
-    FileManager.default.createFile(atPath: errPath, contents: nil)
-    process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-    process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-    process.standardInput = FileHandle.nullDevice
-    let code: Int32 = try await withCheckedThrowingContinuation { continuation in
-        process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-        do { try process.run() } catch {
-            process.terminationHandler = nil
-            continuation.resume(throwing: error)
-        }
-    }
-    defer {
-        try? FileManager.default.removeItem(atPath: outPath)
-        try? FileManager.default.removeItem(atPath: errPath)
-    }
-    return FerryOutput(code: code, stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
-                       stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+    let result = try await runFerryCommand(arguments, in: directory.path, environment: extra)
+    return FerryOutput(code: result.code, stdout: result.stdout, stderr: result.stderr)
 }

@@ -1,0 +1,77 @@
+/// `ferry sync CONNECTION [-n NS] [--wait]` against `ferry dev`: the manual trigger a
+/// user runs from a shell, with its output and exit codes.
+import Foundation
+import KubeCore
+import KubeTestSupport
+import Testing
+
+@Suite(.serialized, .timeLimit(.minutes(4))) struct ManualSyncCommandTests {
+    @Test func ferrySyncCreatesASyncOfTheConnectionAndWaitsForItsOutcome() async throws {
+        try await DevSession.with { session in
+            let kubectl = session.kubectl, dir = session.directory.path
+            let manifests = try kubectl.write("manual.yaml", """
+                apiVersion: ferry.dev/v1alpha1
+                kind: WorkerPool
+                metadata: {name: default}
+                spec: {workers: 2}
+                ---
+                apiVersion: ferry.dev/v1alpha1
+                kind: Source
+                metadata: {name: sample}
+                spec:
+                  image: ferry:latest
+                  command: [ferry, connector, source-sample]
+                  config: {count: 40, state_every: 10}
+                ---
+                apiVersion: ferry.dev/v1alpha1
+                kind: Destination
+                metadata: {name: files}
+                spec:
+                  image: ferry:latest
+                  command: [ferry, connector, destination-jsonl]
+                  config: {destination_path: \(dir)/out}
+                ---
+                apiVersion: ferry.dev/v1alpha1
+                kind: Connection
+                metadata: {name: users}
+                spec:
+                  sourceRef: {name: sample}
+                  destinationRef: {name: files}
+                  streams:
+                  - {name: users, syncMode: incremental, destinationSyncMode: append, cursorField: [updated_at]}
+                """)
+            let applied = try await kubectl.run("apply", "-f", manifests)
+            #expect(applied.succeeded, "\(applied.stderr)")
+            let environment = ["KUBECONFIG": kubectl.kubeconfig]
+
+            let waited = try await runFerryCommand(["sync", "users", "-n", "default", "--wait", "--timeout", "120"], in: dir, environment: environment)
+            #expect(waited.code == 0, "\(waited.stdout)\n\(waited.stderr)\n\(session.dev.log.suffix(3000))")
+            let lines = waited.stdout.split(separator: "\n").map(String.init)
+            let created = try #require(lines.first, "\(waited.stdout)")
+            #expect(created.hasPrefix("sync.ferry.dev/users-manual-") && created.hasSuffix(" created"), "\(created)")
+            let name = String(created.dropFirst("sync.ferry.dev/".count).dropLast(" created".count))
+            #expect(lines.last?.hasPrefix("\(name) Succeeded") == true, "\(waited.stdout)")
+            #expect(lines.last?.contains("40 committed") == true, "\(waited.stdout)")
+
+            // A Sync like any other: owned by the Connection, manual, and it moved the records.
+            let sync = try #require(try await session.sync(name))
+            #expect(sync["spec"]["trigger"] == "manual")
+            #expect(sync["metadata"]["ownerReferences"].arrayValue?.first?["name"] == "users")
+            #expect(sync["status"]["stats"]["recordsCommitted"] == 40)
+
+            // Without --wait it returns once the Sync exists; the next one is incremental.
+            let again = try await runFerryCommand(["sync", "users"], in: dir, environment: environment)
+            #expect(again.code == 0 && again.stdout.hasPrefix("sync.ferry.dev/users-manual-"), "\(again.stdout)\(again.stderr)")
+            let second = again.stdout.trimmingCharacters(in: .whitespacesAndNewlines).dropFirst("sync.ferry.dev/".count).dropLast(" created".count)
+            let finished = try await session.waitForPhase(String(second), in: ["Succeeded", "Failed"], timeout: .seconds(120))
+            #expect(finished["status"]["phase"] == "Succeeded" && finished["status"]["stats"]["recordsEmitted"] == 0, "\(finished.serialized())")
+
+            // A Connection that does not exist: exit 1, the name and namespace in the message.
+            let missing = try await runFerryCommand(["sync", "nope", "-n", "default"], in: dir, environment: environment)
+            #expect(missing.code == 1 && missing.stderr.contains("Connection nope not found in namespace default"), "\(missing.stderr)")
+            // A bad flag value is refused before anything is created.
+            let bad = try await runFerryCommand(["sync", "users", "--refresh", "sometimes"], in: dir, environment: environment)
+            #expect(bad.code != 0 && bad.stderr.contains("--refresh must be none, refresh or clear"), "\(bad.stderr)")
+        }
+    }
+}
