@@ -41,6 +41,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(
             name: "KubeCore",
             swiftSettings: strict
@@ -52,7 +53,7 @@ let package = Package(
         ),
         .target(
             name: "FerryAPI",
-            dependencies: ["KubeCore", "KubeMachinery", "AirbyteProtocol", .product(name: "Yams", package: "Yams")],
+            dependencies: ["KubeCore", "KubeMachinery", "AirbyteProtocol", "CZlib", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         .target(

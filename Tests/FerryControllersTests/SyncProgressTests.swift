@@ -89,6 +89,44 @@ import Testing
         }
     }
 
+    /// A large committed state travels gzip-compressed (binaryData) through the progress
+    /// report into the state store; one too large even compressed fails the Sync with
+    /// StateTooLarge and no retry, and the stored state stays what it was.
+    @Test func largeStatesAreCompressedAndOneTooLargeFailsTheSync() async throws {
+        try await withSyncController { rig in
+            try await rig.createPool()
+            try await rig.createConnectors()
+            try await rig.createConnection()
+            try await rig.createSync("big")
+            try await waitUntil(timeout: .seconds(10)) { try await rig.exists(.pod, "big-1") }
+            try await rig.runPod("big-1")
+            let tables = (0..<6_000).map { i -> JSONValue in ["stream_descriptor": ["name": .string("t\(i)")], "stream_state": ["lsn": .int(Int64(i) * 4096)]] }
+            let large = JSONValue.array(tables)
+            try await report(rig, pod: "big-1", emitted: 10, committed: 10, state: large, final: true)
+            let progress = try await rig.client.get(.configMap, name: "big-1", namespace: rig.namespace)
+            #expect(progress["binaryData"][ConnectionStateStore.compressedStateKey].stringValue != nil && progress["data"]["state.json"] == .null)
+            try await rig.finishPod("big-1", exitCode: 0, message: #"{"succeeded":true,"recordsCommitted":10}"#)
+            try await rig.waitForPhase("big", .succeeded)
+            let store = try await rig.client.get(.configMap, name: "shop-to-lake-state", namespace: rig.namespace)
+            #expect(try ConnectionStateStore.state(in: store) == large)
+
+            try await rig.createSync("huge")
+            try await waitUntil(timeout: .seconds(10)) { try await rig.exists(.pod, "huge-1") }
+            try await rig.runPod("huge-1")
+            var random = SystemRandomNumberGenerator()
+            let noise = String((0..<3_000_000).map { _ in "0123456789abcdef".randomElement(using: &random) ?? "0" })
+            try await report(rig, pod: "huge-1", emitted: 5, committed: 5, state: ["blob": .string(noise)], final: true)
+            try await rig.finishPod("huge-1", exitCode: 0, message: #"{"succeeded":true,"recordsCommitted":5}"#)
+            try await rig.waitForPhase("huge", .failed)
+            let status = try await rig.sync("huge")["status"].decode(SyncStatus.self)
+            let failed = try #require(status.conditions?[type: SyncConditions.failed])
+            #expect(failed.reason == "StateTooLarge" && failed.message.contains("more than a ConfigMap holds"), "\(failed.message)")
+            #expect(status.attempts?.count == 1 && status.attempts?.first?.reason == "StateTooLarge")
+            let kept = try await rig.client.get(.configMap, name: "shop-to-lake-state", namespace: rig.namespace)
+            #expect(try ConnectionStateStore.state(in: kept) == large)
+        }
+    }
+
     @Test func aStateStoreThatIsNotJSONFailsTheSyncWithInvalidState() async throws {
         try await withSyncController { rig in
             try await rig.createPool()

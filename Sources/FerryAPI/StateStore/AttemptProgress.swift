@@ -16,12 +16,15 @@ public struct AttemptProgress: Equatable, Sendable {
     public var updatedAt: String?
     /// The worker's last report: the relay has finished.
     public var isFinal: Bool
+    /// Why the last committed state could not be reported (too large even compressed).
+    public var stateError: String?
 
-    public init(stats: SyncStats?, committedState: JSONValue?, updatedAt: String?, isFinal: Bool) {
+    public init(stats: SyncStats?, committedState: JSONValue?, updatedAt: String?, isFinal: Bool, stateError: String? = nil) {
         self.stats = stats
         self.committedState = committedState
         self.updatedAt = updatedAt
         self.isFinal = isFinal
+        self.stateError = stateError
     }
 }
 
@@ -30,6 +33,7 @@ public enum AttemptProgressConfigMap {
     public static let stateKey = "state.json"
     public static let updatedAtKey = "updatedAt"
     public static let finalKey = "final"
+    public static let stateErrorKey = "stateError"
 
     /// Same name as the worker Pod: one report per attempt, found without a lookup.
     public static func name(podName: String) -> String { podName }
@@ -55,8 +59,22 @@ public enum AttemptProgressConfigMap {
             updatedAtKey: .string(updatedAt),
             finalKey: .string(isFinal ? "true" : "false"),
         ]
-        if let committedState { data[stateKey] = .string(committedState.serialized()) }
-        return ["data": .object(data)]
+        var binaryData: [String: JSONValue] = [:]
+        if let committedState {
+            // Stored like the state store stores it: plain, or gzip when large. A merge
+            // patch's null removes the other form and an earlier error.
+            do {
+                let contents = try ConnectionStateStore.contents(of: committedState)
+                data[stateKey] = contents.data[stateKey]
+                binaryData[ConnectionStateStore.compressedStateKey] = contents.binaryData[ConnectionStateStore.compressedStateKey]
+                data[stateErrorKey] = .null
+            } catch {
+                data[stateErrorKey] = .string(error.description)
+            }
+        }
+        var patch: JSONValue = ["data": .object(data)]
+        if committedState != nil { patch["binaryData"] = .object(binaryData) }
+        return patch
     }
 
     /// The report in a ConfigMap; nil when the worker has not written one yet. Keys that
@@ -65,7 +83,10 @@ public enum AttemptProgressConfigMap {
         let data = configMap["data"]
         guard let updatedAt = data[updatedAtKey].stringValue else { return nil }
         let stats = data[statsKey].stringValue.flatMap { try? JSONValue.parse($0) }.flatMap { try? $0.decode(SyncStats.self) }
-        let state = data[stateKey].stringValue.flatMap { try? JSONValue.parse($0) }
-        return AttemptProgress(stats: stats, committedState: state, updatedAt: updatedAt, isFinal: data[finalKey].stringValue == "true")
+        // A garbled state is left out like the other keys (nil: JSONValue's own nil
+        // literal would be `.null`, so no `?? nil` here).
+        let state = (try? ConnectionStateStore.state(in: configMap)).flatMap { $0 }
+        return AttemptProgress(stats: stats, committedState: state, updatedAt: updatedAt, isFinal: data[finalKey].stringValue == "true",
+                               stateError: data[stateErrorKey].stringValue)
     }
 }

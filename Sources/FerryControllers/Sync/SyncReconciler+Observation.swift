@@ -95,7 +95,11 @@ extension SyncReconciler {
 
     func succeed(_ object: JSONValue, _ sync: Sync, _ status: SyncStatus, _ attempt: SyncAttempt,
                  summary: WorkerSummary?, progress: AttemptProgress?) async throws -> ReconcileAction {
-        try await commitState(progress, sync: sync, namespace: object.namespace ?? "", succeeded: true)
+        do {
+            try await commitState(progress, sync: sync, namespace: object.namespace ?? "", succeeded: true)
+        } catch let error as StateNotStored {
+            return try await failUnstorableState(object, status, attempt, error, summary: summary, progress: progress)
+        }
         var status = status, attempt = attempt
         let now = clock.wallTime
         attempt.phase = .succeeded
@@ -117,7 +121,11 @@ extension SyncReconciler {
     /// The attempt's committed state is saved first, so the next attempt resumes from it.
     func failAttempt(_ object: JSONValue, _ sync: Sync, _ status: SyncStatus, _ attempt: SyncAttempt, reason: String, message: String,
                      summary: WorkerSummary? = nil, progress: AttemptProgress? = nil) async throws -> ReconcileAction {
-        try await commitState(progress, sync: sync, namespace: object.namespace ?? "", succeeded: false)
+        do {
+            try await commitState(progress, sync: sync, namespace: object.namespace ?? "", succeeded: false)
+        } catch let error as StateNotStored {
+            return try await failUnstorableState(object, status, attempt, error, summary: summary, progress: progress)
+        }
         var status = status, attempt = attempt
         let now = clock.wallTime
         attempt.phase = .failed

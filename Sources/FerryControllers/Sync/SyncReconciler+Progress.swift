@@ -5,6 +5,7 @@ import FerryAPI
 import Foundation
 import KubeClient
 import KubeCore
+import KubeRuntime
 
 extension SyncReconciler {
     /// How often a running attempt's progress is copied into the Sync's status: the
@@ -47,16 +48,23 @@ extension SyncReconciler {
             guard succeeded else { return }
             state = nil
         } else {
+            if let problem = progress?.stateError { throw StateNotStored(message: "Connection \(connection): \(problem)") }
             guard let committed = progress?.committedState else { return }
             state = committed
         }
         let uid = (cached(caches.connections, namespace, connection) as Connection?)?.metadata.uid
-        let desired = ConnectionStateStore.configMap(connection: connection, namespace: namespace, connectionUID: uid, state: state, sync: sync.metadata.name ?? "")
+        let desired: JSONValue
+        do {
+            desired = try ConnectionStateStore.configMap(connection: connection, namespace: namespace, connectionUID: uid, state: state, sync: sync.metadata.name ?? "")
+        } catch {
+            throw StateNotStored(message: "Connection \(connection): \(error.description)")
+        }
         let name = ConnectionStateStore.configMapName(connection: connection)
         do {
             var existing = try await client.get(.configMap, name: name, namespace: namespace)
-            guard existing["data"] != desired["data"] else { return }
+            guard existing["data"] != desired["data"] || existing["binaryData"] != desired["binaryData"] else { return }
             existing["data"] = desired["data"]
+            existing["binaryData"] = desired["binaryData"]
             existing["metadata"]["annotations"][ConnectionStateStore.syncAnnotation] = desired["metadata"]["annotations"][ConnectionStateStore.syncAnnotation]
             _ = try await client.update(existing, .configMap, namespace: namespace)
         } catch where error.isNotFound {
@@ -87,4 +95,28 @@ extension SyncReconciler {
             throw InputFailure(reason: SyncConditions.Reason.invalidState, message: "Connection \(connection): \(error.description)")
         }
     }
+
+    /// The attempt's committed state cannot be stored (too large even compressed): the
+    /// Sync fails without another attempt, which would commit a state at least as large.
+    func failUnstorableState(_ object: JSONValue, _ status: SyncStatus, _ attempt: SyncAttempt, _ error: StateNotStored,
+                             summary: WorkerSummary?, progress: AttemptProgress?) async throws -> ReconcileAction {
+        var status = status, attempt = attempt
+        let now = clock.wallTime
+        attempt.phase = .failed
+        attempt.completionTime = KubeTime.format(now)
+        attempt.reason = SyncConditions.Reason.stateTooLarge
+        attempt.message = error.message
+        Self.record(progress, summary: summary, into: &attempt, status: &status)
+        finish(&status, object, phase: .failed, at: now)
+        setCondition(&status, object, type: SyncConditions.queued, .false, SyncConditions.Reason.stateTooLarge, "no more attempts")
+        setCondition(&status, object, type: SyncConditions.failed, .true, SyncConditions.Reason.stateTooLarge, error.message)
+        try await write(object, status, event: (.warning, SyncConditions.Reason.stateTooLarge, "Sync failed: \(error.message)"))
+        return .done
+    }
+}
+
+/// The committed state could not be put in the Connection's state store.
+struct StateNotStored: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
 }

@@ -31,6 +31,8 @@ public enum SyncConditions {
         public static let invalidWorkerPod = "InvalidWorkerPod"
         /// The Connection's state store holds something that is not JSON.
         public static let invalidState = "InvalidState"
+        /// The committed state does not fit in the state store ConfigMap, even compressed.
+        public static let stateTooLarge = "StateTooLarge"
     }
 }
 

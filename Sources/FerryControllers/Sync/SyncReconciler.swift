@@ -84,7 +84,12 @@ public struct SyncReconciler: Sendable {
             if let pod = current.podName {
                 // What the attempt committed before it was stopped stays committed.
                 let progress = try await readProgress(podName: pod, namespace: object.namespace ?? "")
-                try await commitState(progress, sync: sync, namespace: object.namespace ?? "", succeeded: false)
+                do {
+                    try await commitState(progress, sync: sync, namespace: object.namespace ?? "", succeeded: false)
+                } catch let error as StateNotStored {
+                    // Cancelled either way; the state it could not keep is reported.
+                    events?.record(object, type: .warning, reason: SyncConditions.Reason.stateTooLarge, message: error.message)
+                }
                 Self.record(progress, summary: nil, into: &current, status: &status)
                 try await deleteWorker(pod, namespace: object.namespace)
             }
