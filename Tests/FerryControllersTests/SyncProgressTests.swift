@@ -127,6 +127,24 @@ import Testing
         }
     }
 
+    /// A stored state that compresses into the ConfigMap but is over 1 MiB as text cannot
+    /// go into the worker pod's Secret: the Sync fails before starting, with the size.
+    @Test func aStoredStateTooLargeForThePodSecretFailsBeforeStarting() async throws {
+        try await withSyncController { rig in
+            try await rig.createPool()
+            try await rig.createConnectors()
+            try await rig.createConnection()
+            let tables = (0..<30_000).map { i -> JSONValue in ["stream_descriptor": ["name": .string("table_\(i)")], "stream_state": ["lsn": .int(Int64(i))]] }
+            _ = try await rig.client.create(try ConnectionStateStore.configMap(connection: "shop-to-lake", namespace: rig.namespace, connectionUID: nil,
+                                                                              state: .array(tables), sync: "earlier"), .configMap, namespace: rig.namespace)
+            try await rig.createSync("blocked")
+            try await rig.waitForPhase("blocked", .failed)
+            let failed = try #require(try await rig.sync("blocked")["status"].decode(SyncStatus.self).conditions?[type: SyncConditions.failed])
+            #expect(failed.reason == "StateTooLarge" && failed.message.contains("worker pod's Secret"), "\(failed.message)")
+            #expect(try await !rig.exists(.pod, "blocked-1"))
+        }
+    }
+
     @Test func aStateStoreThatIsNotJSONFailsTheSyncWithInvalidState() async throws {
         try await withSyncController { rig in
             try await rig.createPool()

@@ -112,6 +112,12 @@ extension SyncReconciler {
             throw InputFailure(reason: SyncConditions.Reason.invalidCatalog, message: "Connection \(refs.connection.metadata.name ?? ""): \(error.description)")
         }
         let state = refresh == .none ? try await storedState(connection: refs.connection.metadata.name ?? "", namespace: namespace) : nil
+        // The input state reaches the pod in its Secret, which (like any Secret) holds at
+        // most 1 MiB: a larger state is refused here with its size, not by the API server.
+        if let size = state?.serialized().utf8.count, size > ConnectionStateStore.maxStoredBytes {
+            throw InputFailure(reason: SyncConditions.Reason.stateTooLarge,
+                               message: "Connection \(refs.connection.metadata.name ?? ""): the stored state is \(size) bytes; the worker pod's Secret holds at most \(ConnectionStateStore.maxStoredBytes)")
+        }
         return RenderedInputs(renderedSourceConfig: sourceConfig, renderedDestinationConfig: destinationConfig, catalogs: catalogs, inputState: state)
     }
 
