@@ -53,7 +53,7 @@ let package = Package(
         ),
         .target(
             name: "FerryAPI",
-            dependencies: ["KubeCore", "KubeMachinery", "AirbyteProtocol", "CZlib", .product(name: "Yams", package: "Yams")],
+            dependencies: ["KubeCore", "KubeMachinery", "AirbyteProtocol", "CZlib", "FerrySchedule", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         .target(

@@ -37,14 +37,20 @@ struct DevCommand: AsyncParsableCommand {
     @Option(name: .customLong("work-dir"), help: "Directory for pod volumes and logs (default: a temporary one, removed on exit).")
     var workDir: String?
 
+    @Option(name: .customLong("clock-speed"), help: "Run the operator's clock this many times faster than real time (schedules, backoffs, TTLs), for demos and tests.")
+    var clockSpeed: Double = 1
+
     @OptionGroup var sweeperFlags: SweeperFlags
 
     @OptionGroup var defaultPoolFlags: DefaultPoolFlags
+
+    @OptionGroup var autoDisableFlags: AutoDisableFlags
 
     func run() async throws {
         guard let mode = ContainerRuntimeMode(rawValue: runtime) else {
             throw ValidationError("--runtime must be local or simulated, not \(runtime)")
         }
+        guard clockSpeed >= 1, clockSpeed <= 3600 else { throw ValidationError("--clock-speed must be between 1 and 3600, not \(clockSpeed)") }
         var images: [String: LocalImage] = [:]
         for entry in imageCommands {
             guard let (image, local) = LocalImage.parseMapping(entry) else { throw ValidationError("--image-command \(entry): expected IMAGE=COMMAND") }
@@ -53,6 +59,7 @@ struct DevCommand: AsyncParsableCommand {
         let manifests = try examples.flatMap { try Self.readManifests($0) }
         let sweeper = try sweeperFlags.options()
         let defaultPool = try defaultPoolFlags.options()
+        let connectionOptions = try autoDisableFlags.options()
         var logger = Logger(label: "ferry.dev")
         logger.logLevel = .info
 
@@ -77,13 +84,15 @@ struct DevCommand: AsyncParsableCommand {
                         ]),
                     logger: logger)
                 server.setPodLogProvider(agent)
-                let manager = ControllerManager(client: client, options: .init(leaderElection: nil, healthHost: nil, healthPort: 0), logger: logger)
+                let clock: any RuntimeClock = clockSpeed > 1 ? AcceleratedClock(speed: clockSpeed) : SystemClock()
+                let manager = ControllerManager(client: client, options: .init(leaderElection: nil, healthHost: nil, healthPort: 0), clock: clock, logger: logger)
                 // Worker pods run here as processes: the orchestrator runs this very binary.
                 let executable = Self.currentExecutable()
                 _ = SyncController.register(on: manager, defaults: OperatorDefaults(orchestratorImage: "ferry:latest", ferryCommand: executable))
                 _ = PodSweeper.register(on: manager, options: sweeper)
                 _ = WorkerPoolController.register(on: manager, defaultPool: defaultPool)
-                _ = ConnectionController.register(on: manager)
+                _ = ConnectionController.register(on: manager, options: connectionOptions)
+                _ = ConnectorProbeController.register(on: manager, defaults: OperatorDefaults(orchestratorImage: "ferry:latest", ferryCommand: executable))
                 print("ferry dev ready at \(server.url); kubeconfig written to \(kubeconfig)")
                 fflush(nil)  // the ready line must reach a pipe at once
                 try await Self.runUntilSignal(agent: agent, manager: manager, logger: logger)

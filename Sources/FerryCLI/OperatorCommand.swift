@@ -47,11 +47,14 @@ struct OperatorCommand: AsyncParsableCommand {
 
     @OptionGroup var defaultPoolFlags: DefaultPoolFlags
 
+    @OptionGroup var autoDisableFlags: AutoDisableFlags
+
     func run() async throws {
         var logger = Logger(label: "ferry.operator")
         logger.logLevel = .info
         let sweeper = try sweeperFlags.options()
         let defaultPool = try defaultPoolFlags.options()
+        let connectionOptions = try autoDisableFlags.options()
         let configuration: ClientConfiguration
         do {
             configuration = try ClientConfiguration.load(kubeconfigPath: kubeconfig, context: context)
@@ -78,7 +81,8 @@ struct OperatorCommand: AsyncParsableCommand {
             _ = SyncController.register(on: manager, defaults: defaults, namespace: namespace)
             _ = PodSweeper.register(on: manager, namespace: namespace, options: sweeper)
             _ = WorkerPoolController.register(on: manager, defaultPool: defaultPool, namespace: namespace)
-            _ = ConnectionController.register(on: manager, namespace: namespace)
+            _ = ConnectionController.register(on: manager, namespace: namespace, options: connectionOptions)
+            _ = ConnectorProbeController.register(on: manager, defaults: defaults, namespace: namespace)
         }
         var services: [any Service] = [manager]
         if let metricsAddress, metricsAddress != health {

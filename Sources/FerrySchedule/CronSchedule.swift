@@ -37,7 +37,7 @@ public struct CronSchedule: Hashable, Sendable {
         self.expression = expression
         let trimmed = expression.trimmingCharacters(in: .whitespaces)
         if trimmed.hasPrefix("TZ=") || trimmed.hasPrefix("CRON_TZ=") {
-            throw CronParseError(field: nil, "TZ and CRON_TZ prefixes are not supported; give the time zone separately")
+            throw CronParseError(field: nil, "TZ and CRON_TZ prefixes are not supported; use the timeZone field")
         }
         if trimmed.hasPrefix("@") {
             let lower = trimmed.lowercased()

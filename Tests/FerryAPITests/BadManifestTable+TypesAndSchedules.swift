@@ -108,7 +108,7 @@ extension BadManifestTable {
               destinationRef: {name: d}
               schedule: {cron: "61 * * * *"}
             """, expected: [
-            "Connection/c: spec.schedule.cron: Invalid value: \"61 * * * *\": minute: \"61\" is not a number in range 0-59",
+            "Connection/c: spec.schedule.cron: Invalid value: \"61 * * * *\": field minute: 61 is out of range 0-59",
         ]),
     BadManifest("bad cron: three fields", server: .accepts, yaml: """
             apiVersion: ferry.dev/v1alpha1
@@ -141,7 +141,7 @@ extension BadManifestTable {
               destinationRef: {name: d}
               schedule: {cron: "TZ=UTC 0 * * * *"}
             """, expected: [
-            "Connection/c: spec.schedule.cron: Invalid value: \"TZ=UTC 0 * * * *\": cannot use TZ or CRON_TZ in the expression, use timeZone instead",
+            "Connection/c: spec.schedule.cron: Invalid value: \"TZ=UTC 0 * * * *\": TZ and CRON_TZ prefixes are not supported; use the timeZone field",
         ]),
     BadManifest("bad time zone", server: .accepts, yaml: """
             apiVersion: ferry.dev/v1alpha1

@@ -14,7 +14,8 @@ import Testing
 @Suite(.timeLimit(.minutes(2))) struct ConnectionControllerTests {
     static let namespace = "default"
 
-    func withConnectionController(clock: ManualClock, _ body: (KubernetesClient, Controller) async throws -> Void) async throws {
+    func withConnectionController(clock: ManualClock, options: ConnectionControllerOptions = ConnectionControllerOptions(),
+                                  _ body: (KubernetesClient, Controller) async throws -> Void) async throws {
         try await withClient(APIServerConfiguration(bookmarkInterval: .milliseconds(200))) { _, client in
             for crd in [Sync.crd, Connection.crd, Source.crd, Destination.crd] { _ = try await client.create(crd, .customResourceDefinition) }
             for resource in [Sync.resourceType, Connection.resourceType, Source.resourceType, Destination.resourceType] {
@@ -23,9 +24,11 @@ import Testing
             let informer = { (resource: ResourceType) in Informer(client: client, resource: resource, namespace: Self.namespace) }
             let caches = ConnectionCaches(connections: informer(Connection.resourceType), syncs: informer(Sync.resourceType),
                                           sources: informer(Source.resourceType), destinations: informer(Destination.resourceType))
-            let controller = ConnectionController.make(client: client, caches: caches, events: nil, clock: clock)
+            let events = EventRecorder(client: client, component: "ferry-connection-test", clock: clock)
+            let controller = ConnectionController.make(client: client, caches: caches, events: events, clock: clock, options: options)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for i in [caches.connections, caches.syncs, caches.sources, caches.destinations] { group.addTask { await i.run() } }
+                group.addTask { await events.run() }
                 group.addTask { await controller.run() }
                 do {
                     try await waitUntil(timeout: .seconds(30)) { controller.hasSynced }
@@ -53,6 +56,28 @@ import Testing
 
     func syncNames(_ client: KubernetesClient) async throws -> [String] {
         try await client.listAll(Sync.resourceType, namespace: Self.namespace).items.compactMap(\.name).sorted()
+    }
+
+    /// The Connection's Events of `reason`.
+    func events(_ client: KubernetesClient, _ name: String, reason: String) async throws -> [JSONValue] {
+        try await client.listAll(.event, namespace: Self.namespace).items
+            .filter { $0["reason"] == .string(reason) && $0["involvedObject"]["name"] == .string(name) }
+    }
+
+    /// Marks a Sync finished at `completed`.
+    func finish(_ client: KubernetesClient, _ name: String, _ phase: SyncPhase, at completed: Date) async throws {
+        var sync = try await client.get(Sync.resourceType, name: name, namespace: Self.namespace)
+        sync["status"] = ["phase": .string(phase.rawValue), "completionTime": .string(KubeTime.format(completed))]
+        _ = try await client.updateStatus(sync, Sync.resourceType, namespace: Self.namespace)
+    }
+
+    /// Brings the manual clock past the server's creationTimestamp of the Connection (the
+    /// server stamps it with its own clock; a loaded machine may outrun a head start).
+    func catchUp(_ clock: ManualClock, _ client: KubernetesClient, connection: String) async throws {
+        let stamp = try await client.get(Connection.resourceType, name: connection, namespace: Self.namespace)["metadata"]["creationTimestamp"]
+        if let created = stamp.stringValue.flatMap(KubeTime.parse), created >= clock.wallTime {
+            clock.advance(by: .milliseconds(Int64((created.timeIntervalSince(clock.wallTime) + 1) * 1000)))
+        }
     }
 
     func condition(_ client: KubernetesClient, _ name: String, _ type: String) async throws -> JSONValue? {

@@ -135,8 +135,9 @@ import Testing
         }
     }
 
-    /// A Source that stays silent for minutes, so its Sync is Running until stopped; the
-    /// sleep's duration is unique, to find its processes.
+    /// A Source that stays silent for minutes when it reads, so its Sync is Running until
+    /// stopped (its `check`, run by the Source controller, ends at once); the sleep's
+    /// duration is unique, to find its processes.
     static func slowSourceManifests(marker: String) -> String {
         """
         apiVersion: ferry.dev/v1alpha1
@@ -149,7 +150,7 @@ import Testing
         metadata: {name: silent}
         spec:
           image: ferry:latest
-          command: [sh, -c, "sleep \(marker)", silent-source]
+          command: [sh, -c, 'case "$1" in read) sleep \(marker);; esac', silent-source]
           config: {}
         ---
         apiVersion: ferry.dev/v1alpha1

@@ -59,12 +59,20 @@ import Testing
             #expect(sync["metadata"]["ownerReferences"].arrayValue?.first?["name"] == "users")
             #expect(sync["status"]["stats"]["recordsCommitted"] == 40)
 
-            // Without --wait it returns once the Sync exists; the next one is incremental.
+            // The state store holds the cursor of the last user; the source now has 15 more.
+            let stored = try await kubectl.run("get", "configmap", "users-state", "-o", "jsonpath={.data.state\\.json}")
+            #expect(stored.succeeded && stored.stdout.contains("updated_at"), "\(stored.stdout) \(stored.stderr)")
+            let patched = try await kubectl.run("patch", "fsrc", "sample", "--type", "merge", "-p", #"{"spec":{"config":{"count":55}}}"#)
+            #expect(patched.succeeded, "\(patched.stderr)")
+
+            // Without --wait it returns once the Sync exists; that Sync is incremental.
             let again = try await runFerryCommand(["sync", "users"], in: dir, environment: environment)
             #expect(again.code == 0 && again.stdout.hasPrefix("sync.ferry.dev/users-manual-"), "\(again.stdout)\(again.stderr)")
             let second = again.stdout.trimmingCharacters(in: .whitespacesAndNewlines).dropFirst("sync.ferry.dev/".count).dropLast(" created".count)
             let finished = try await session.waitForPhase(String(second), in: ["Succeeded", "Failed"], timeout: .seconds(120))
-            #expect(finished["status"]["phase"] == "Succeeded" && finished["status"]["stats"]["recordsEmitted"] == 0, "\(finished.serialized())")
+            #expect(finished["status"]["phase"] == "Succeeded" && finished["status"]["stats"]["recordsEmitted"] == 15, "\(finished.serialized())")
+            let written = try String(contentsOfFile: dir + "/out/users.jsonl", encoding: .utf8).split(separator: "\n")
+            #expect(written.count == 55, "40 users, then only the 15 new ones")
 
             // A Connection that does not exist: exit 1, the name and namespace in the message.
             let missing = try await runFerryCommand(["sync", "nope", "-n", "default"], in: dir, environment: environment)

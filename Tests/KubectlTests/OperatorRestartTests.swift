@@ -109,8 +109,9 @@ import Testing
             var r = try await kubectl.run("apply", "-f", manifests)
             try #require(r.succeeded, "\(r.stderr)")
 
-            // Every pod event from now on: name and UID.
-            let watch = try kubectl.start("get", "pods", "-w", "-o", #"jsonpath={.metadata.name} {.metadata.uid}{"\n"}"#)
+            // Every worker pod event from now on: name and UID (not the Source's and
+            // Destination's probe pods, which come and go on their own).
+            let watch = try kubectl.start("get", "pods", "-w", "-l", "!ferry.dev/probe", "-o", #"jsonpath={.metadata.name} {.metadata.uid}{"\n"}"#)
             defer { watch.stop() }
 
             r = try await kubectl.run("create", "-f", try kubectl.write("sync.yaml", """
@@ -155,7 +156,7 @@ import Testing
             #expect(attempts.first?["phase"] == "Succeeded")
 
             // One pod, one UID, throughout (the Succeeded pod stays: the sweeper keeps it 10 min).
-            let pods = try await kubectl.run("get", "pods", "-o", "name")
+            let pods = try await kubectl.run("get", "pods", "-l", "!ferry.dev/probe", "-o", "name")
             #expect(pods.stdout == "pod/restart-1\n", "\(pods.stdout)")
             #expect(try await kubectl.run("get", "pod", "restart-1", "-o", "jsonpath={.metadata.uid}").stdout == uid)
             try await waitUntil(timeout: .seconds(10)) { watch.text.contains("restart-1") }

@@ -77,7 +77,7 @@ extension Connection {
         spec: ConnectionSpec.schema,
         status: .object("Observed state of the Connection.", [
             "observedGeneration": .integer("metadata.generation the status describes.", format: "int64", minimum: 0),
-            "conditions": Condition.listSchema.withDescription("Ready (references and schedule valid), Scheduled and Degraded."),
+            "conditions": Condition.listSchema.withDescription("Ready (references, schedule and streams valid), Scheduled, and Degraded (Syncs failing since the last success, or the Connection disabled for it)."),
             "lastScheduleTime": .time("When a sync was last scheduled."),
             "nextScheduleTime": .time("When the next scheduled sync is due."),
             "lastSuccessfulSyncTime": .time("When the last successful sync completed."),
@@ -93,6 +93,8 @@ extension Connection {
                 "updatedAt": .time("When the state was last committed."),
                 "bytes": .integer("Size of the state in bytes.", format: "int64", minimum: 0),
             ]),
+            "consecutiveFailures": .integer("Syncs failed since the last successful one (cancelled Syncs are not counted); the Connection is suspended when too many fail in a row.", format: "int64", minimum: 0),
+            "firstFailureTime": .time("When the first of consecutiveFailures finished."),
         ]),
         printerColumns: [
             PrinterColumn("Source", jsonPath: ".spec.sourceRef.name", description: "The Source."),

@@ -203,7 +203,12 @@ public struct ConnectionStatus: Codable, Sendable, Hashable {
     public var lastSync: LastSyncSummary?
     public var activeSyncs: [String]?
     public var state: ConnectionStateRef?
-    public init(observedGeneration: Int64? = nil, conditions: [Condition]? = nil, lastScheduleTime: String? = nil, nextScheduleTime: String? = nil, lastSuccessfulSyncTime: String? = nil, lastSync: LastSyncSummary? = nil, activeSyncs: [String]? = nil, state: ConnectionStateRef? = nil) {
+    /// Syncs failed since the last success, kept here because the history limits delete
+    /// the Syncs themselves; the Connection is disabled after too many (Airbyte's rule).
+    public var consecutiveFailures: Int64?
+    /// When the first of `consecutiveFailures` finished.
+    public var firstFailureTime: String?
+    public init(observedGeneration: Int64? = nil, conditions: [Condition]? = nil, lastScheduleTime: String? = nil, nextScheduleTime: String? = nil, lastSuccessfulSyncTime: String? = nil, lastSync: LastSyncSummary? = nil, activeSyncs: [String]? = nil, state: ConnectionStateRef? = nil, consecutiveFailures: Int64? = nil, firstFailureTime: String? = nil) {
         self.observedGeneration = observedGeneration
         self.conditions = conditions
         self.lastScheduleTime = lastScheduleTime
@@ -212,6 +217,8 @@ public struct ConnectionStatus: Codable, Sendable, Hashable {
         self.lastSync = lastSync
         self.activeSyncs = activeSyncs
         self.state = state
+        self.consecutiveFailures = consecutiveFailures
+        self.firstFailureTime = firstFailureTime
     }
 }
 

@@ -1,5 +1,6 @@
 /// The Connection controller: the Connection reconciler on a work queue, re-triggered by
-/// its Syncs (active and last Sync, Forbid) and by the Sources and Destinations it names.
+/// its Syncs (active and last Sync, Forbid, history limits, failure count, committed
+/// state) and by the Sources (catalog) and Destinations it names.
 import FerryAPI
 import KubeClient
 import KubeCore
@@ -11,9 +12,10 @@ public enum ConnectionController {
 
     public static func make(
         client: KubernetesClient, caches: ConnectionCaches, events: EventRecorder?, clock: any RuntimeClock = SystemClock(),
-        metrics: MetricsRegistry = MetricsRegistry(), name: String = controllerName, logger: Logger = Logger(label: "ferry.connection")
+        options: ConnectionControllerOptions = ConnectionControllerOptions(), metrics: MetricsRegistry = MetricsRegistry(),
+        name: String = controllerName, logger: Logger = Logger(label: "ferry.connection")
     ) -> Controller {
-        let reconciler = ConnectionReconciler(client: client, caches: caches, events: events, clock: clock, logger: logger)
+        let reconciler = ConnectionReconciler(client: client, caches: caches, events: events, clock: clock, options: options, logger: logger)
         let controller = Controller(name: name, for: caches.connections, clock: clock, metrics: metrics, logger: logger) { key, connection in
             try await reconciler.reconcile(key, connection)
         }
@@ -31,13 +33,14 @@ public enum ConnectionController {
     }
 
     @discardableResult
-    public static func register(on manager: ControllerManager, namespace: String? = nil) -> Controller {
+    public static func register(on manager: ControllerManager, namespace: String? = nil,
+                                options: ConnectionControllerOptions = ConnectionControllerOptions()) -> Controller {
         let caches = ConnectionCaches(
             connections: manager.informer(for: Connection.resourceType, namespace: namespace),
             syncs: manager.informer(for: Sync.resourceType, namespace: namespace),
             sources: manager.informer(for: Source.resourceType, namespace: namespace),
             destinations: manager.informer(for: Destination.resourceType, namespace: namespace))
-        let controller = make(client: manager.client, caches: caches, events: manager.events, clock: manager.clock,
+        let controller = make(client: manager.client, caches: caches, events: manager.events, clock: manager.clock, options: options,
                               metrics: manager.metrics, name: namespace.map { "\(controllerName)-\($0)" } ?? controllerName)
         manager.add(controller)
         return controller

@@ -1,7 +1,9 @@
-/// The Connection reconciler: references and schedule checked into the Ready condition,
-/// scheduled Syncs created like a CronJob creates Jobs (SchedulePlanner decides when;
-/// names are deterministic so a restart cannot double-fire), and the status a user reads:
-/// last and next schedule time, active Syncs, the last Sync's outcome.
+/// The Connection reconciler: references, streams and schedule checked into the Ready
+/// condition, scheduled Syncs created like a CronJob creates Jobs (SchedulePlanner decides
+/// when; names are deterministic so a restart cannot double-fire), finished Syncs beyond
+/// the history limits deleted and a Connection that only fails disabled
+/// (ConnectionReconciler+History.swift), and the status a user reads: last and next
+/// schedule time, active Syncs, the last Sync's outcome, the committed state.
 import FerryAPI
 import FerrySchedule
 import Foundation
@@ -27,6 +29,7 @@ public struct ConnectionCaches: Sendable {
 public enum ConnectionConditions {
     public static let ready = "Ready"
     public static let scheduled = "Scheduled"
+    public static let degraded = "Degraded"
     public enum Reason {
         public static let valid = "Valid"
         public static let sourceNotFound = "SourceNotFound"
@@ -36,6 +39,16 @@ public enum ConnectionConditions {
         public static let manualOnly = "ManualOnly"
         public static let suspended = "Suspended"
         public static let active = "Active"
+        /// An incremental stream without a cursor (none in the spec, none source-defined).
+        public static let missingCursor = "MissingCursor"
+        /// A deduplicating stream without a primary key (none in the spec, none source-defined).
+        public static let missingPrimaryKey = "MissingPrimaryKey"
+        /// Degraded: Syncs failed since the last success.
+        public static let syncsFailing = "SyncsFailing"
+        /// Degraded: no Sync failed since the last success.
+        public static let healthy = "Healthy"
+        /// Degraded: too many failures; `spec.suspend` was set (Airbyte's auto-disable).
+        public static let autoDisabled = "AutoDisabled"
     }
 }
 
@@ -44,36 +57,64 @@ public struct ConnectionReconciler: Sendable {
     let caches: ConnectionCaches
     let events: EventRecorder?
     let clock: any RuntimeClock
+    let options: ConnectionControllerOptions
     let logger: Logger
 
     public init(client: KubernetesClient, caches: ConnectionCaches, events: EventRecorder?, clock: any RuntimeClock,
-                logger: Logger = Logger(label: "ferry.connection")) {
+                options: ConnectionControllerOptions = ConnectionControllerOptions(), logger: Logger = Logger(label: "ferry.connection")) {
         self.client = client
         self.caches = caches
         self.events = events
         self.clock = clock
+        self.options = options
         self.logger = logger
     }
 
     public func reconcile(_ key: ObjectKey, _ cached: JSONValue?) async throws -> ReconcileAction {
-        guard let object = cached, object.deletionTimestamp == nil else { return .done }
-        let connection: Connection
+        guard var object = cached, object.deletionTimestamp == nil else { return .done }
+        var connection: Connection
         do { connection = try object.decode(Connection.self) } catch {
             throw TerminalError(ConnectionReconcileError("decoding Connection \(key)", error))
         }
         let namespace = object.namespace ?? ""
         let name = object.name ?? ""
-        let now = clock.wallTime
         var status = connection.status ?? ConnectionStatus()
         let syncs = caches.syncs.store.list().filter { ($0.namespace ?? "") == namespace && $0["spec"]["connectionRef"]["name"].stringValue == name }
+        let finished = syncs.compactMap { FinishedSync($0) }
+        // Counted before summarize moves lastSync, the newest Sync already counted.
+        let (streak, newFailures) = Self.streak(finished, status)
         Self.summarize(syncs, into: &status)
+        // CronJob cleans up before it schedules, so a failing create cannot stop cleanup.
+        let cleaned = await cleanUpHistory(finished, connection.spec, object)
+        try await applyFailureStreak(streak, newFailures: newFailures, &object, &connection, &status)
+        status.state = try await stateSummary(namespace: namespace, name: name, previous: status.state)
+        let action = try await reconcileSchedule(object, connection, status, syncs)
+        // A failed deletion is retried soon; the next change may be far.
+        guard !cleaned else { return action }
+        let retry = Duration.seconds(30)
+        if case .requeueAfter(let after) = action, after < retry { return action }
+        return .requeueAfter(retry)
+    }
 
+    /// References, streams and schedule into Ready and Scheduled; the due Sync created.
+    func reconcileSchedule(_ object: JSONValue, _ connection: Connection, _ status: ConnectionStatus, _ syncs: [JSONValue]) async throws -> ReconcileAction {
+        let namespace = object.namespace ?? ""
+        let name = object.name ?? ""
+        let now = clock.wallTime
+        var status = status
         // References: a missing Source or Destination leaves scheduled Syncs uncreated.
-        if caches.sources.store.get(namespace: namespace, name: connection.spec.sourceRef.name) == nil {
+        guard let source = caches.sources.store.get(namespace: namespace, name: connection.spec.sourceRef.name) else {
             return try await finish(object, status, ready: (.false, ConnectionConditions.Reason.sourceNotFound, "Source \(connection.spec.sourceRef.name) not found"), requeue: nil)
         }
         if caches.destinations.store.get(namespace: namespace, name: connection.spec.destinationRef.name) == nil {
             return try await finish(object, status, ready: (.false, ConnectionConditions.Reason.destinationNotFound, "Destination \(connection.spec.destinationRef.name) not found"), requeue: nil)
+        }
+        // Streams that cannot run hold back scheduled Syncs, which would only fail.
+        let catalog = try? source["status"]["catalog"].decode(DiscoveredCatalog.self)
+        let problems = StreamValidation.problems(connection.spec.streams, catalog: catalog)
+        if let first = problems.first {
+            status.nextScheduleTime = nil
+            return try await finish(object, status, ready: (.false, first.reason, problems.map(\.message).joined(separator: "; ")), requeue: nil)
         }
         let schedule: ActivationSchedule?
         do throws(CronParseError) {
@@ -138,18 +179,22 @@ public struct ConnectionReconciler: Sendable {
         return .cron(try CronSchedule(parsing: cron), try ActivationSchedule.timeZone(named: spec.effectiveTimeZone))
     }
 
-    /// activeSyncs, lastSync and lastSuccessfulSyncTime from the Connection's Syncs.
+    /// activeSyncs, lastSync and lastSuccessfulSyncTime from the Connection's Syncs. The
+    /// last two never move back in time: the history limits delete Syncs, the newest too
+    /// when a limit is 0.
     static func summarize(_ syncs: [JSONValue], into status: inout ConnectionStatus) {
         let decoded = syncs.compactMap { try? $0.decode(Sync.self) }
         status.activeSyncs = decoded.filter { !($0.status?.phase?.isTerminal ?? false) }.compactMap(\.metadata.name).sorted()
+        func key(_ name: String, _ completion: String?) -> (Date, String) { (completion.flatMap(KubeTime.parse) ?? .distantPast, name) }
         let finished = decoded.filter { $0.status?.phase?.isTerminal ?? false }
-            .sorted { ($0.status?.completionTime ?? "", $0.metadata.name ?? "") < ($1.status?.completionTime ?? "", $1.metadata.name ?? "") }
-        if let last = finished.last {
+            .sorted { key($0.metadata.name ?? "", $0.status?.completionTime) < key($1.metadata.name ?? "", $1.status?.completionTime) }
+        if let last = finished.last, status.lastSync.map({ key($0.name, $0.completionTime) <= key(last.metadata.name ?? "", last.status?.completionTime) }) ?? true {
             status.lastSync = LastSyncSummary(name: last.metadata.name ?? "", phase: last.status?.phase, completionTime: last.status?.completionTime,
                                               recordsCommitted: last.status?.stats?.recordsCommitted)
         }
-        if let success = finished.filter({ $0.status?.phase == .succeeded }).compactMap(\.status?.completionTime).max() {
-            status.lastSuccessfulSyncTime = success
+        let successes = finished.filter { $0.status?.phase == .succeeded }.compactMap { $0.status?.completionTime.flatMap(KubeTime.parse) }
+        if let success = successes.max(), status.lastSuccessfulSyncTime.flatMap(KubeTime.parse).map({ $0 < success }) ?? true {
+            status.lastSuccessfulSyncTime = KubeTime.format(success)
         }
     }
 
