@@ -69,6 +69,10 @@ public final class EventRecorder: Service, Sendable {
     private let stream: AsyncStream<Pending>
     private let continuation: AsyncStream<Pending>.Continuation
     private let correlator = Mutex(EventCorrelator())
+    /// The time part of the last Event name: names are `<object>.<hex nanoseconds>` as
+    /// client-go writes them, kept strictly increasing so two Events at one clock reading
+    /// (a coarse or manual clock) do not collide and lose the second.
+    private let lastNameNanos = Mutex<UInt64>(0)
     private let dropped = Mutex(0)
 
     public init(client: KubernetesClient, component: String, bufferSize: Int = 1000, clock: any RuntimeClock = SystemClock(),
@@ -133,7 +137,11 @@ public final class EventRecorder: Service, Sendable {
                 }
             }
         }
-        let nanos = UInt64(max(0, clock.wallTime.timeIntervalSince1970 * 1e9))
+        let reading = UInt64(max(0, clock.wallTime.timeIntervalSince1970 * 1e9))
+        let nanos = lastNameNanos.withLock { last in
+            last = max(reading, last + 1)
+            return last
+        }
         let name = "\(key.name).\(String(nanos, radix: 16))"
         var event = Event(
             metadata: ObjectMeta(name: name, namespace: key.namespace), involvedObject: pending.involved, reason: key.reason, message: key.message,

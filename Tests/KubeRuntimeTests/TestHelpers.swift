@@ -3,7 +3,8 @@ import KubeCore
 import KubeTestSupport
 
 /// Polls `condition` until true (20 ms steps) or fails after `timeout`.
-func poll(timeout: Duration = .seconds(5), _ condition: () async throws -> Bool) async throws {
+/// Generous: the bound only matters when something is wrong, and the suite shares two cores.
+func poll(timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
     try await waitUntil(timeout: timeout, condition)
 }
 

@@ -77,7 +77,7 @@ extension Connection {
         spec: ConnectionSpec.schema,
         status: .object("Observed state of the Connection.", [
             "observedGeneration": .integer("metadata.generation the status describes.", format: "int64", minimum: 0),
-            "conditions": Condition.listSchema.withDescription("Ready (references, schedule and streams valid), Scheduled, and Degraded (Syncs failing since the last success, or the Connection disabled for it)."),
+            "conditions": Condition.listSchema.withDescription("Ready (references, schedule and streams valid, no unresolved schema change), Scheduled, and Degraded (Syncs failing since the last success, or the Connection disabled for it)."),
             "lastScheduleTime": .time("When a sync was last scheduled."),
             "nextScheduleTime": .time("When the next scheduled sync is due."),
             "lastSuccessfulSyncTime": .time("When the last successful sync completed."),
@@ -95,6 +95,21 @@ extension Connection {
             ]),
             "consecutiveFailures": .integer("Syncs failed since the last successful one (cancelled Syncs are not counted); the Connection is suspended when too many fail in a row.", format: "int64", minimum: 0),
             "firstFailureTime": .time("When the first of consecutiveFailures finished."),
+            "schema": .object("The Source's discovered catalog as the Connection last accepted it; each discovery is compared with it and its changes handled per spec.schemaChanges. The first catalog seen (of a Source) is accepted as is.", [
+                "source": .string("Name of the Source the catalog came from; when spec.sourceRef names another Source, its first catalog is accepted as is."),
+                "discoveredAt": .time("When the accepted catalog was discovered (the Source's status.catalog.discoveredAt)."),
+                "streams": .array("Streams of the accepted catalog.", of: .object("An accepted stream.", required: ["name"], [
+                    "name": .string("Stream name."),
+                    "namespace": .string("Stream namespace (e.g. a database schema)."),
+                    "fields": .strings("Top-level field names, sorted; absent when the discovered schema listed none."),
+                ])),
+            ]),
+            "pendingSchemaChanges": .object("Schema changes since status.schema that were not accepted: ignored (schemaChanges ignore), or waiting for the user after the Connection was suspended for them (a breaking change, or schemaChanges disable). With schemaChanges disable, setting spec.suspend to false accepts them; a breaking change keeps Ready False until spec.streams no longer needs what is gone.", [
+                "discoveredAt": .time("When the catalog with these changes was discovered."),
+                "count": .integer("How many changes.", format: "int64", minimum: 0),
+                "changes": .strings("The changes, described (the first 20)."),
+                "breaking": .string("Why the changes are breaking (a synced stream, its cursor field or its primary key gone); absent when they are not."),
+            ]),
         ]),
         printerColumns: [
             PrinterColumn("Source", jsonPath: ".spec.sourceRef.name", description: "The Source."),

@@ -194,6 +194,55 @@ public struct ConnectionStateRef: Codable, Sendable, Hashable {
     }
 }
 
+/// A stream of the schema a Connection accepted: its identity and top-level fields.
+public struct SchemaStream: Codable, Sendable, Hashable {
+    public var name: String
+    public var namespace: String?
+    /// Sorted; nil when the discovered schema listed none (field changes cannot be told).
+    public var fields: [String]?
+    public init(name: String, namespace: String? = nil, fields: [String]? = nil) {
+        self.name = name
+        self.namespace = namespace
+        self.fields = fields
+    }
+}
+
+/// The Source's catalog as the Connection last accepted it (`spec.schemaChanges`); the
+/// next discovery is compared with it.
+public struct ConnectionSchema: Codable, Sendable, Hashable {
+    /// The Source the catalog came from; another Source's catalog is accepted as is.
+    public var source: String?
+    /// The Source's `status.catalog.discoveredAt` of the accepted catalog.
+    public var discoveredAt: String?
+    public var streams: [SchemaStream]?
+    public init(source: String? = nil, discoveredAt: String? = nil, streams: [SchemaStream]? = nil) {
+        self.source = source
+        self.discoveredAt = discoveredAt
+        self.streams = streams
+    }
+}
+
+/// Schema changes found and not accepted: ignored by policy, or waiting for the user
+/// after they suspended the Connection.
+public struct PendingSchemaChanges: Codable, Sendable, Hashable {
+    /// The Source's `status.catalog.discoveredAt` they were found in.
+    public var discoveredAt: String?
+    /// How many changes; `changes` may list fewer.
+    public var count: Int64?
+    /// The changes, described (at most `PendingSchemaChanges.maxListed`).
+    public var changes: [String]?
+    /// Why the changes are breaking; nil when they are not.
+    public var breaking: String?
+    /// Keeps the status small for a catalog that changed wholesale.
+    public static let maxListed = 20
+    public init(discoveredAt: String? = nil, count: Int64? = nil, changes: [String]? = nil, breaking: String? = nil) {
+        self.discoveredAt = discoveredAt
+        self.count = count
+        self.changes = changes
+        self.breaking = breaking
+    }
+}
+
 public struct ConnectionStatus: Codable, Sendable, Hashable {
     public var observedGeneration: Int64?
     public var conditions: [Condition]?
@@ -208,7 +257,12 @@ public struct ConnectionStatus: Codable, Sendable, Hashable {
     public var consecutiveFailures: Int64?
     /// When the first of `consecutiveFailures` finished.
     public var firstFailureTime: String?
-    public init(observedGeneration: Int64? = nil, conditions: [Condition]? = nil, lastScheduleTime: String? = nil, nextScheduleTime: String? = nil, lastSuccessfulSyncTime: String? = nil, lastSync: LastSyncSummary? = nil, activeSyncs: [String]? = nil, state: ConnectionStateRef? = nil, consecutiveFailures: Int64? = nil, firstFailureTime: String? = nil) {
+    /// The Source's catalog as last accepted; the first one seen is accepted as is.
+    public var schema: ConnectionSchema?
+    /// Changes since `schema` not accepted (yet); nil when there are none.
+    public var pendingSchemaChanges: PendingSchemaChanges?
+    public init(observedGeneration: Int64? = nil, conditions: [Condition]? = nil, lastScheduleTime: String? = nil, nextScheduleTime: String? = nil, lastSuccessfulSyncTime: String? = nil, lastSync: LastSyncSummary? = nil, activeSyncs: [String]? = nil, state: ConnectionStateRef? = nil, consecutiveFailures: Int64? = nil, firstFailureTime: String? = nil,
+                schema: ConnectionSchema? = nil, pendingSchemaChanges: PendingSchemaChanges? = nil) {
         self.observedGeneration = observedGeneration
         self.conditions = conditions
         self.lastScheduleTime = lastScheduleTime
@@ -219,6 +273,8 @@ public struct ConnectionStatus: Codable, Sendable, Hashable {
         self.state = state
         self.consecutiveFailures = consecutiveFailures
         self.firstFailureTime = firstFailureTime
+        self.schema = schema
+        self.pendingSchemaChanges = pendingSchemaChanges
     }
 }
 

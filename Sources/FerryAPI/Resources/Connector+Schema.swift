@@ -26,6 +26,7 @@ extension DiscoveredCatalog {
             "sourceDefinedCursor": .boolean("Whether the source chooses the cursor itself."),
             "defaultCursorField": .strings("Cursor field the source suggests, as a path."),
             "sourceDefinedPrimaryKey": .array("Primary key the source defines, as a list of field paths.", of: .strings("A field path.")),
+            "fields": .strings("Top-level field names of the stream's JSON schema, sorted; absent when the schema lists none. Connections compare them between discoveries (spec.schemaChanges)."),
         ])),
     ])
 }

@@ -38,13 +38,19 @@ public struct DiscoveredStream: Codable, Sendable, Hashable {
     public var sourceDefinedCursor: Bool?
     public var defaultCursorField: [String]?
     public var sourceDefinedPrimaryKey: [[String]]?
-    public init(name: String, namespace: String? = nil, supportedSyncModes: [SyncMode]? = nil, sourceDefinedCursor: Bool? = nil, defaultCursorField: [String]? = nil, sourceDefinedPrimaryKey: [[String]]? = nil) {
+    /// Top-level field names (the keys of the stream's `json_schema.properties`), sorted;
+    /// nil when the schema lists none, so a change of fields cannot be told. A Connection
+    /// compares them between discoveries (its `schemaChanges` policy).
+    public var fields: [String]?
+    public init(name: String, namespace: String? = nil, supportedSyncModes: [SyncMode]? = nil, sourceDefinedCursor: Bool? = nil, defaultCursorField: [String]? = nil,
+                sourceDefinedPrimaryKey: [[String]]? = nil, fields: [String]? = nil) {
         self.name = name
         self.namespace = namespace
         self.supportedSyncModes = supportedSyncModes
         self.sourceDefinedCursor = sourceDefinedCursor
         self.defaultCursorField = defaultCursorField
         self.sourceDefinedPrimaryKey = sourceDefinedPrimaryKey
+        self.fields = fields
     }
 }
 

@@ -2,7 +2,8 @@
 /// condition, scheduled Syncs created like a CronJob creates Jobs (SchedulePlanner decides
 /// when; names are deterministic so a restart cannot double-fire), finished Syncs beyond
 /// the history limits deleted and a Connection that only fails disabled
-/// (ConnectionReconciler+History.swift), and the status a user reads: last and next
+/// (ConnectionReconciler+History.swift), the Source's schema changes handled per
+/// `spec.schemaChanges` (ConnectionReconciler+Schema.swift), and the status a user reads: last and next
 /// schedule time, active Syncs, the last Sync's outcome, the committed state.
 import FerryAPI
 import FerrySchedule
@@ -87,8 +88,9 @@ public struct ConnectionReconciler: Sendable {
         // CronJob cleans up before it schedules, so a failing create cannot stop cleanup.
         let cleaned = await cleanUpHistory(finished, connection.spec, object)
         try await applyFailureStreak(streak, newFailures: newFailures, &object, &connection, &status)
+        let schemaProblem = try await applySchemaChanges(&object, &connection, &status)
         status.state = try await stateSummary(namespace: namespace, name: name, previous: status.state)
-        let action = try await reconcileSchedule(object, connection, status, syncs)
+        let action = try await reconcileSchedule(object, connection, status, syncs, schemaProblem: schemaProblem)
         // A failed deletion is retried soon; the next change may be far.
         guard !cleaned else { return action }
         let retry = Duration.seconds(30)
@@ -96,8 +98,11 @@ public struct ConnectionReconciler: Sendable {
         return .requeueAfter(retry)
     }
 
-    /// References, streams and schedule into Ready and Scheduled; the due Sync created.
-    func reconcileSchedule(_ object: JSONValue, _ connection: Connection, _ status: ConnectionStatus, _ syncs: [JSONValue]) async throws -> ReconcileAction {
+    /// References, schema changes, streams and schedule into Ready and Scheduled; the due
+    /// Sync created. `schemaProblem`: the schema changes holding the Connection back
+    /// (ConnectionReconciler+Schema.swift).
+    func reconcileSchedule(_ object: JSONValue, _ connection: Connection, _ status: ConnectionStatus, _ syncs: [JSONValue],
+                           schemaProblem: (reason: String, message: String)? = nil) async throws -> ReconcileAction {
         let namespace = object.namespace ?? ""
         let name = object.name ?? ""
         let now = clock.wallTime
@@ -108,6 +113,11 @@ public struct ConnectionReconciler: Sendable {
         }
         if caches.destinations.store.get(namespace: namespace, name: connection.spec.destinationRef.name) == nil {
             return try await finish(object, status, ready: (.false, ConnectionConditions.Reason.destinationNotFound, "Destination \(connection.spec.destinationRef.name) not found"), requeue: nil)
+        }
+        // So do schema changes the Connection was suspended for, and breaking ones.
+        if let schemaProblem {
+            status.nextScheduleTime = nil
+            return try await finish(object, status, ready: (.false, schemaProblem.reason, schemaProblem.message), requeue: nil)
         }
         // Streams that cannot run hold back scheduled Syncs, which would only fail.
         let catalog = try? source["status"]["catalog"].decode(DiscoveredCatalog.self)
@@ -265,9 +275,4 @@ public struct ConnectionReconciler: Sendable {
         }
         return requeue.map { .requeueAfter(.milliseconds(Int64(($0 * 1000).rounded(.up)))) } ?? .done
     }
-}
-
-public struct ConnectionReconcileError: Error, CustomStringConvertible {
-    public var description: String
-    init(_ action: String, _ underlying: any Error) { description = "\(action): \(underlying)" }
 }

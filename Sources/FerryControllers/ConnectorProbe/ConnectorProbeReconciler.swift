@@ -357,14 +357,3 @@ struct ConnectorProbeReconciler: Sendable {
         .milliseconds(max(1, Int64((deadline.timeIntervalSince(now) * 1000).rounded(.up))))
     }
 }
-
-/// A Source/Destination API call or decode failed; says what was being done, never a secret value.
-public struct ConnectorProbeError: Error, CustomStringConvertible {
-    public var action: String
-    public var underlying: String
-    init(_ action: String, _ underlying: any Error) {
-        self.action = action
-        self.underlying = "\(underlying)"
-    }
-    public var description: String { "\(action): \(underlying)" }
-}

@@ -95,12 +95,27 @@ public struct ConnectorProbeOutput: Sendable {
                                              message: problem ?? "the connector exited without a CATALOG message"), nil)
             }
             do {
-                let streams = try DiscoveredAirbyteStream.streams(ofCatalog: catalog).map(\.summary)
+                let streams = try DiscoveredAirbyteStream.streams(ofCatalog: catalog).map(Self.summary)
                 return (ConnectorProbeReport(action: .discover, succeeded: true, message: nil, streamCount: streams.count), streams)
             } catch {
                 return (ConnectorProbeReport(action: .discover, succeeded: false, message: "invalid CATALOG: \(error.message)"), nil)
             }
         }
+    }
+}
+
+extension ConnectorProbeOutput {
+    /// A discovered stream as a Source's status shows it, with its top-level field names,
+    /// which the Connection controller compares between discoveries (schema changes).
+    static func summary(_ stream: DiscoveredAirbyteStream) -> DiscoveredStream {
+        var summary = stream.summary
+        summary.fields = fieldNames(stream.jsonSchema)
+        return summary
+    }
+
+    /// The keys of a JSON schema's `properties`, sorted; nil without a `properties` object.
+    static func fieldNames(_ jsonSchema: JSONValue) -> [String]? {
+        jsonSchema["properties"].objectValue.map { $0.keys.sorted() }
     }
 }
 

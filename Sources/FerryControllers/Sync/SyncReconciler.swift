@@ -168,14 +168,3 @@ extension SyncStatus {
         queuedTime.flatMap(KubeTime.parse) ?? object["metadata"]["creationTimestamp"].stringValue.flatMap(KubeTime.parse) ?? .distantPast
     }
 }
-
-/// A Sync API call or decode failed; says what was being done, never a secret value.
-public struct SyncReconcileError: Error, CustomStringConvertible {
-    public var action: String
-    public var underlying: String
-    init(_ action: String, _ underlying: any Error) {
-        self.action = action
-        self.underlying = "\(underlying)"
-    }
-    public var description: String { "\(action): \(underlying)" }
-}

@@ -87,14 +87,3 @@ struct WorkerPoolReconciler: Sendable {
                        message: "Created with \(defaultPool.workers) workers: \(reason); disable with \(DefaultWorkerPoolOptions.Flag.create)=false")
     }
 }
-
-/// What the WorkerPool reconciler was doing when a request failed.
-public struct WorkerPoolReconcileError: Error, CustomStringConvertible {
-    public var action: String
-    public var underlying: String
-    init(_ action: String, _ underlying: any Error) {
-        self.action = action
-        self.underlying = "\(underlying)"
-    }
-    public var description: String { "\(action): \(underlying)" }
-}
