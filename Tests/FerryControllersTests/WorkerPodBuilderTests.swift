@@ -187,7 +187,9 @@ import Testing
         let m = try F.build(sync: F.sync(refresh: .clear))
         #expect(m.pod["spec"]["containers"].arrayValue?.compactMap { $0["name"].stringValue } == ["destination", "orchestrator"])
         #expect(m.pod.container("init")?.script == "mkfifo -m 0666 /ferry/pipes/destination-in /ferry/pipes/destination-out")
-        #expect(try #require(m.pod.container("orchestrator")).script.contains("--source-stdout /dev/null "))
+        // The source is `ferry worker empty-source` over the same catalog: only COMPLETE statuses.
+        let script = try #require(m.pod.container("orchestrator")).script
+        #expect(script.contains("--source-command") && script.contains("empty-source") && !script.contains("--source-stdout"), "\(script)")
         #expect(m.pod["spec"]["volumes"].arrayValue?.contains { $0["name"] == "source-config" } == false)
         #expect(Set(m.secret.secretFiles.keys) == ["destination.json", "catalog.json"])
     }

@@ -74,6 +74,15 @@ import Testing
             let written = try String(contentsOfFile: dir + "/out/users.jsonl", encoding: .utf8).split(separator: "\n")
             #expect(written.count == 55, "40 users, then only the 15 new ones")
 
+            // `--refresh clear`: the destination alone, every stream overwritten with
+            // nothing, and the state store reset.
+            let cleared = try await runFerryCommand(["sync", "users", "--refresh", "clear", "--wait", "--timeout", "120"], in: dir, environment: environment)
+            #expect(cleared.code == 0, "\(cleared.stdout)\n\(cleared.stderr)\n\(session.dev.log.suffix(3000))")
+            let emptied = try String(contentsOfFile: dir + "/out/users.jsonl", encoding: .utf8)
+            #expect(emptied.isEmpty, "users.jsonl after a clear: \(emptied.prefix(200))")
+            let reset = try await kubectl.run("get", "configmap", "users-state", "-o", "jsonpath={.data}")
+            #expect(reset.succeeded && !reset.stdout.contains("updated_at"), "\(reset.stdout) \(reset.stderr)")
+
             // A Connection that does not exist: exit 1, the name and namespace in the message.
             let missing = try await runFerryCommand(["sync", "nope", "-n", "default"], in: dir, environment: environment)
             #expect(missing.code == 1 && missing.stderr.contains("Connection nope not found in namespace default"), "\(missing.stderr)")

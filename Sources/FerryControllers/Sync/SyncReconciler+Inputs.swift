@@ -105,9 +105,10 @@ extension SyncReconciler {
         } catch {
             throw InputFailure(reason: error.reason.rawValue, message: "Destination \(refs.destination.metadata.name ?? ""): \(error.message)")
         }
-        let catalogs: SyncCatalogs
+        var catalogs: SyncCatalogs
         do {
             catalogs = try ConfiguredCatalogBuilding.build(connection: refs.connection.spec, discovered: Self.discoveredStreams(refs))
+            if refresh == .clear { catalogs = catalogs.clearing }
         } catch {
             throw InputFailure(reason: SyncConditions.Reason.invalidCatalog, message: "Connection \(refs.connection.metadata.name ?? ""): \(error.description)")
         }

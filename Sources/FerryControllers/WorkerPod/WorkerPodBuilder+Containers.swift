@@ -54,10 +54,13 @@ struct ContainerParts {
         guard let seconds = DurationSyntax.seconds(silence), seconds > 0 else {
             throw WorkerPodBuildError("Connection spec.timeouts.sourceSilence \"\(silence)\" is not a positive duration such as 3h")
         }
-        var relay = [
-            defaults.ferryCommand, "worker", "relay",
-            // An empty input for `clear`: the destination empties its streams.
-            "--source-stdout", clear ? "/dev/null" : L.pipePath(L.sourceOutPipe),
+        // `clear`: an empty source, only each stream's COMPLETE status, so the destination
+        // (every stream in overwrite mode) replaces each stream with nothing.
+        let source = clear
+            ? ["--source-command", [defaults.ferryCommand, "worker", "empty-source", "--catalog", L.configPath(L.catalogFile)]
+                .map(WorkerScripts.shellQuote).joined(separator: " ")]
+            : ["--source-stdout", L.pipePath(L.sourceOutPipe)]
+        var relay = [defaults.ferryCommand, "worker", "relay"] + source + [
             "--destination-stdin", L.pipePath(L.destinationInPipe),
             "--destination-stdout", L.pipePath(L.destinationOutPipe),
             "--catalog", L.configPath(L.catalogFile),
