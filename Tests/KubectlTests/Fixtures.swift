@@ -106,3 +106,33 @@ enum Fixtures {
         return yaml
     }
 }
+
+extension Fixtures {
+    /// A pool of `workers`, the built-in sample Source (`count` users) named `sample`, and a
+    /// JSON-lines Destination `files` writing under `output`: what a Connection of an
+    /// end-to-end test moves data between.
+    static func sampleToFiles(count: Int, output: String, workers: Int = 2) -> String {
+        """
+        apiVersion: ferry.dev/v1alpha1
+        kind: WorkerPool
+        metadata: {name: default}
+        spec: {workers: \(workers)}
+        ---
+        apiVersion: ferry.dev/v1alpha1
+        kind: Source
+        metadata: {name: sample}
+        spec:
+          image: ferry:latest
+          command: [ferry, connector, source-sample]
+          config: {count: \(count)}
+        ---
+        apiVersion: ferry.dev/v1alpha1
+        kind: Destination
+        metadata: {name: files}
+        spec:
+          image: ferry:latest
+          command: [ferry, connector, destination-jsonl]
+          config: {destination_path: \(output)}
+        """
+    }
+}

@@ -9,27 +9,8 @@ import Testing
     @Test func ferrySyncCreatesASyncOfTheConnectionAndWaitsForItsOutcome() async throws {
         try await DevSession.with { session in
             let kubectl = session.kubectl, dir = session.directory.path
-            let manifests = try kubectl.write("manual.yaml", """
-                apiVersion: ferry.dev/v1alpha1
-                kind: WorkerPool
-                metadata: {name: default}
-                spec: {workers: 2}
-                ---
-                apiVersion: ferry.dev/v1alpha1
-                kind: Source
-                metadata: {name: sample}
-                spec:
-                  image: ferry:latest
-                  command: [ferry, connector, source-sample]
-                  config: {count: 40, state_every: 10}
-                ---
-                apiVersion: ferry.dev/v1alpha1
-                kind: Destination
-                metadata: {name: files}
-                spec:
-                  image: ferry:latest
-                  command: [ferry, connector, destination-jsonl]
-                  config: {destination_path: \(dir)/out}
+            let manifests = try kubectl.write("manual.yaml", Fixtures.sampleToFiles(count: 40, output: dir + "/out") + """
+
                 ---
                 apiVersion: ferry.dev/v1alpha1
                 kind: Connection

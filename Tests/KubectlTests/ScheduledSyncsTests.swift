@@ -10,27 +10,8 @@ import Testing
     @Test func everyMinuteCreatesSyncsOnTimeAndKeepsTheHistoryLimit() async throws {
         try await DevSession.with(["--clock-speed", "20"]) { session in
             let kubectl = session.kubectl, dir = session.directory.path
-            let manifests = try kubectl.write("every.yaml", """
-                apiVersion: ferry.dev/v1alpha1
-                kind: WorkerPool
-                metadata: {name: default}
-                spec: {workers: 2}
-                ---
-                apiVersion: ferry.dev/v1alpha1
-                kind: Source
-                metadata: {name: sample}
-                spec:
-                  image: ferry:latest
-                  command: [ferry, connector, source-sample]
-                  config: {count: 5}
-                ---
-                apiVersion: ferry.dev/v1alpha1
-                kind: Destination
-                metadata: {name: files}
-                spec:
-                  image: ferry:latest
-                  command: [ferry, connector, destination-jsonl]
-                  config: {destination_path: \(dir)/out}
+            let manifests = try kubectl.write("every.yaml", Fixtures.sampleToFiles(count: 5, output: dir + "/out") + """
+
                 ---
                 apiVersion: ferry.dev/v1alpha1
                 kind: Connection
