@@ -62,7 +62,7 @@ struct SyncCommand: AsyncParsableCommand {
 
     /// Creates the Sync and, with --wait, follows it. Returns the exit code.
     func trigger(_ client: KubernetesClient, namespace: String) async throws -> Int32 {
-        guard let object = try await existing(client, Connection.resourceType, name: connection, namespace: namespace) else {
+        guard let object = try await client.getIfPresent(Connection.resourceType, name: connection, namespace: namespace) else {
             printError("error: Connection \(connection) not found in namespace \(namespace)")
             return 1
         }
@@ -107,7 +107,7 @@ struct SyncCommand: AsyncParsableCommand {
             } catch {
                 // A broken or expired watch: read the Sync again and watch from there.
             }
-            guard let sync = try await existing(client, Sync.resourceType, name: name, namespace: namespace) else {
+            guard let sync = try await client.getIfPresent(Sync.resourceType, name: name, namespace: namespace) else {
                 printError("error: Sync \(name) was deleted before it finished")
                 return 1
             }
@@ -121,16 +121,6 @@ struct SyncCommand: AsyncParsableCommand {
         if line != last { print(line); last = line }
         let outcome = ManualSync.outcome(sync)
         return outcome.finished ? (outcome.succeeded ? 0 : 1) : nil
-    }
-
-    /// The object, or nil when the server says it does not exist.
-    func existing(_ client: KubernetesClient, _ resource: ResourceType, name: String, namespace: String) async throws -> JSONValue? {
-        do {
-            return try await client.get(resource, name: name, namespace: namespace)
-        } catch {
-            if error.isNotFound { return nil }
-            throw error
-        }
     }
 
     func printError(_ line: String) {

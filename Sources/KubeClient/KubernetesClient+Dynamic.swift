@@ -48,6 +48,16 @@ extension KubernetesClient {
         try await sendJSON(RequestBuilder(resource).get(name: name, namespace: self.namespace(for: resource, namespace)))
     }
 
+    /// The object, or nil when the server says it does not exist (404); other errors throw.
+    public func getIfPresent(_ resource: ResourceType, name: String, namespace: String? = nil) async throws(KubeClientError) -> JSONValue? {
+        do {
+            return try await get(resource, name: name, namespace: namespace)
+        } catch {
+            if error.isNotFound { return nil }
+            throw error
+        }
+    }
+
     /// Lists one page. For namespaced types a nil `namespace` lists all namespaces.
     public func list(_ resource: ResourceType, namespace: String? = nil, options: ListOptions = ListOptions()) async throws(KubeClientError) -> ObjectList {
         let request = RequestBuilder(resource).list(namespace: resource.namespaced ? namespace : nil, options: options)

@@ -42,29 +42,41 @@ struct DevSession {
         return String(name)
     }
 
-    /// The Sync as JSON, or nil when it does not exist.
-    func sync(_ name: String) async throws -> JSONValue? {
-        let got = try await kubectl.run("get", "fsync", name, "-o", "json")
+    /// The object as JSON (`kind` as kubectl spells it), or nil when it does not exist.
+    func object(_ kind: String, _ name: String) async throws -> JSONValue? {
+        let got = try await kubectl.run("get", kind, name, "-o", "json")
         // Not a ternary: its `nil` would become JSONValue's null literal.
         guard got.succeeded else { return nil }
         return try JSONValue.parse(got.stdout)
     }
 
-    /// Polls until the Sync's phase is one of `phases` (calling `onPoll` each round);
-    /// throws with the Sync and the dev log on timeout.
+    /// The Sync as JSON, or nil when it does not exist.
+    func sync(_ name: String) async throws -> JSONValue? { try await object("fsync", name) }
+
+    /// Polls until the object satisfies `done` (calling `onPoll` each round); throws with
+    /// the object and the dev log on timeout.
     @discardableResult
-    func waitForPhase(_ name: String, in phases: Set<String>, timeout: Duration = .seconds(60), onPoll: () -> Void = {}) async throws -> JSONValue {
+    func waitFor(_ kind: String, _ name: String, _ what: String, timeout: Duration = .seconds(60), onPoll: () -> Void = {},
+                 until done: (JSONValue) -> Bool) async throws -> JSONValue {
         var last: JSONValue?
         do {
             try await waitUntil(timeout: timeout) {
                 onPoll()
-                last = try await sync(name)
-                return last?["status"]["phase"].stringValue.map(phases.contains) ?? false
+                last = try await object(kind, name)
+                return last.map(done) ?? false
             }
         } catch {
-            throw FerryProcessError("Sync \(name) did not reach \(phases.sorted()) within \(timeout); last: \(last?.serialized() ?? "none")\n--- dev log ---\n\(dev.log.suffix(6000))")
+            throw FerryProcessError("\(kind) \(name) did not \(what) within \(timeout); last: \(last?.serialized() ?? "none")\n--- dev log ---\n\(dev.log.suffix(6000))")
         }
         return last ?? .null
+    }
+
+    /// Polls until the Sync's phase is one of `phases`.
+    @discardableResult
+    func waitForPhase(_ name: String, in phases: Set<String>, timeout: Duration = .seconds(60), onPoll: () -> Void = {}) async throws -> JSONValue {
+        try await waitFor("fsync", name, "reach \(phases.sorted())", timeout: timeout, onPoll: onPoll) {
+            $0["status"]["phase"].stringValue.map(phases.contains) ?? false
+        }
     }
 
     /// Whether the pod exists (kubectl get succeeds).

@@ -52,25 +52,7 @@ import Testing
             let applied = try await s.kubectl.run("apply", "-f", manifests)
             #expect(applied.succeeded, "\(applied.stderr)")
 
-            func object(_ kind: String, _ name: String) async throws -> JSONValue? {
-                let got = try await s.kubectl.run("get", kind, name, "-o", "json")
-                guard got.succeeded else { return nil }
-                return try JSONValue.parse(got.stdout)
-            }
-            func wait(_ kind: String, _ name: String, until done: @escaping @Sendable (JSONValue) -> Bool) async throws -> JSONValue {
-                var last: JSONValue?
-                do {
-                    try await waitUntil(timeout: .seconds(90)) {
-                        last = try await object(kind, name)
-                        return last.map(done) ?? false
-                    }
-                } catch {
-                    throw FerryProcessError("\(kind) \(name) did not get there; last: \(last?.serialized() ?? "none")\n--- dev log ---\n\(s.dev.log.suffix(6000))")
-                }
-                return last ?? .null
-            }
-
-            let sample = try await wait("fsrc", "sample") { $0.condition("Discovered")?["status"] == "True" }
+            let sample = try await s.waitFor("fsrc", "sample", "get discovered", timeout: .seconds(90)) { $0.condition("Discovered")?["status"] == "True" }
             #expect(sample.condition("Ready")?["status"] == "True", "\(sample.serialized())")
             #expect(sample.condition("Checked")?["reason"] == "CheckSucceeded")
             let streams = sample["status"]["catalog"]["streams"].arrayValue ?? []
@@ -78,13 +60,13 @@ import Testing
             #expect(streams.first?["defaultCursorField"] == ["updated_at"] && streams.first?["sourceDefinedPrimaryKey"] == [["id"]])
             #expect(streams.first?["supportedSyncModes"] == ["full_refresh", "incremental"])
 
-            let broken = try await wait("fsrc", "broken") { $0.condition("Ready")?["reason"] == "CheckFailed" }
+            let broken = try await s.waitFor("fsrc", "broken", "fail its check", timeout: .seconds(90)) { $0.condition("Ready")?["reason"] == "CheckFailed" }
             #expect(broken.condition("Ready")?["status"] == "False")
             #expect(broken.condition("Ready")?["message"] == "config.count must be an integer of at least 0, got -1", "\(broken.serialized())")
             #expect(broken["status"]["catalog"].isNull)
 
             // A bad secret value: the connector's own message, the value itself masked.
-            let badSecret = try await wait("fsrc", "bad-secret") { $0.condition("Ready")?["reason"] == "CheckFailed" }
+            let badSecret = try await s.waitFor("fsrc", "bad-secret", "fail its check", timeout: .seconds(90)) { $0.condition("Ready")?["reason"] == "CheckFailed" }
             let message = badSecret.condition("Ready")?["message"].stringValue ?? ""
             #expect(message.hasPrefix("config.seed must be an integer") && message.contains("***"), "\(badSecret.serialized())")
             #expect(!badSecret.serialized().contains("hunter2"), "the secret value stays out of status")
@@ -92,7 +74,7 @@ import Testing
             #expect(events.succeeded && !events.stdout.contains("hunter2"), "the secret value stays out of Events")
             #expect(!s.dev.log.contains("hunter2"), "the secret value stays out of the operator's log")
 
-            let files = try await wait("fdst", "files") { $0.condition("Ready")?["status"] == "True" }
+            let files = try await s.waitFor("fdst", "files", "become ready", timeout: .seconds(90)) { $0.condition("Ready")?["status"] == "True" }
             #expect(files.condition("Discovered") == nil)
 
             // Finished probes go with their Secrets and ConfigMaps.

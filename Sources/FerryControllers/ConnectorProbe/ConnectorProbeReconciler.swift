@@ -237,22 +237,14 @@ struct ConnectorProbeReconciler: Sendable {
 
     /// The config with its secret values, and those values (to keep them out of messages).
     func render(_ spec: ConnectorSpec, namespace: String) async throws -> (JSONValue, [String]) {
-        var secrets: [String: JSONValue?] = [:]
-        for name in Set((spec.secretRefs ?? []).map(\.secretKeyRef.name)).sorted() {
-            do {
-                secrets[name] = .some(try await client.get(.secret, name: name, namespace: namespace))
-            } catch where error.isNotFound {
-                secrets[name] = .some(nil)
-            } catch {
-                throw ConnectorProbeError("reading Secret \(namespace)/\(name) for the \(kind.kind)'s config", error)
-            }
+        let secrets = try await ReferencedSecrets.read(Set((spec.secretRefs ?? []).map(\.secretKeyRef.name)), namespace: namespace, client: client) { name, error in
+            ConnectorProbeError("reading Secret \(namespace)/\(name) for the \(kind.kind)'s config", error)
         }
         var values: [String] = []
         let config = try ConnectorConfigRendering.render(spec) { secret, key in
-            guard let found = secrets[secret], let object = found else { return .secretNotFound }
-            guard let value = SyncReconciler.secretValue(object, key: key) else { return .keyNotFound }
-            values.append(value)
-            return .value(value)
+            let found = secrets.lookup(secret, key)
+            if case .value(let value) = found { values.append(value) }
+            return found
         }
         return (config, values)
     }
@@ -264,15 +256,11 @@ struct ConnectorProbeReconciler: Sendable {
     }
 
     func currentPod(_ name: String, namespace: String, owner uid: String?) async throws -> JSONValue? {
-        var pod = caches.pods.store.get(namespace: namespace, name: name)
-        if pod == nil {
-            do {
-                pod = try await client.get(.pod, name: name, namespace: namespace)
-            } catch where error.isNotFound {
-                return nil
-            } catch {
-                throw ConnectorProbeError("reading probe pod \(namespace)/\(name)", error)
-            }
+        let pod: JSONValue?
+        do {
+            pod = try await podFromCacheOrServer(name, namespace: namespace, cache: caches.pods.store, client: client)
+        } catch {
+            throw ConnectorProbeError("reading probe pod \(namespace)/\(name)", error)
         }
         guard let pod, pod.deletionTimestamp == nil else { return nil }
         if let uid, !(pod.ownerReferences.contains { $0.uid == uid }) { return nil }

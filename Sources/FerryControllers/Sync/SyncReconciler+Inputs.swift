@@ -79,21 +79,11 @@ extension SyncReconciler {
     /// Source's status comes with the Source controller of the scheduling issue. The input
     /// state is the Connection's stored state, unless the Sync refreshes.
     func render(_ refs: SyncReferences, namespace: String, refresh: RefreshMode) async throws -> RenderedInputs {
-        var secrets: [String: JSONValue?] = [:]
         let names = Set(((refs.source.spec.secretRefs ?? []) + (refs.destination.spec.secretRefs ?? [])).map(\.secretKeyRef.name))
-        for name in names.sorted() {
-            do {
-                secrets[name] = .some(try await client.get(.secret, name: name, namespace: namespace))
-            } catch where error.isNotFound {
-                secrets[name] = .some(nil)
-            } catch {
-                throw SyncReconcileError("reading Secret \(namespace)/\(name) for the connector configs", error)
-            }
+        let secrets = try await ReferencedSecrets.read(names, namespace: namespace, client: client) { name, error in
+            SyncReconcileError("reading Secret \(namespace)/\(name) for the connector configs", error)
         }
-        let lookup = { (secret: String, key: String) -> SecretLookupResult in
-            guard let found = secrets[secret], let object = found else { return .secretNotFound }
-            return Self.secretValue(object, key: key).map(SecretLookupResult.value) ?? .keyNotFound
-        }
+        let lookup = secrets.lookup
         let sourceConfig: JSONValue, destinationConfig: JSONValue
         do {
             sourceConfig = try ConnectorConfigRendering.render(refs.source.spec, secrets: lookup)

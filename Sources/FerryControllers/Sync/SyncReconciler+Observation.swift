@@ -77,15 +77,11 @@ extension SyncReconciler {
     /// (it may not have seen a pod just created). A pod of another owner (a recreated Sync
     /// of the same name) is not ours: nil.
     func currentPod(_ name: String, namespace: String, owner uid: String?) async throws -> JSONValue? {
-        var pod = caches.pods.store.get(namespace: namespace, name: name)
-        if pod == nil {
-            do {
-                pod = try await client.get(.pod, name: name, namespace: namespace)
-            } catch where error.isNotFound {
-                return nil
-            } catch {
-                throw SyncReconcileError("reading worker pod \(namespace)/\(name)", error)
-            }
+        let pod: JSONValue?
+        do {
+            pod = try await podFromCacheOrServer(name, namespace: namespace, cache: caches.pods.store, client: client)
+        } catch {
+            throw SyncReconcileError("reading worker pod \(namespace)/\(name)", error)
         }
         guard let pod else { return nil }
         let owners = pod["metadata"]["ownerReferences"].arrayValue ?? []
