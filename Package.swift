@@ -6,6 +6,7 @@ import PackageDescription
 //   KubeMachinery   patches, structural schemas, CEL subset, JSONPath, tables, OpenAPI (no I/O)
 //   FerryAPI        the Ferry resource types (Source, Destination, Connection, Sync, WorkerPool), CRDs, validation
 //   FerrySchedule   cron (5-field and Quartz) and interval schedules over IANA time zones (pure, no I/O)
+//   FerryAutoscaling the HPA-equivalent worker count calculation for WorkerPools (pure, no I/O)
 //   AirbyteProtocol Airbyte protocol messages: byte-level classification, parsing, state tracking (no I/O)
 //   FerryWorker     the relay between source and destination connectors (`ferry worker`, `ferry run`)
 //   FerryConnectors built-in Airbyte-protocol connectors (sample source, JSON-lines and PostgreSQL destinations)
@@ -58,6 +59,11 @@ let package = Package(
         ),
         .target(
             name: "FerrySchedule",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "FerryAutoscaling",
+            dependencies: ["KubeCore", "FerryAPI"],
             swiftSettings: strict
         ),
         .target(
@@ -116,6 +122,7 @@ let package = Package(
                 "KubeClient",
                 "KubeRuntime",
                 "FerrySchedule",
+                "FerryAutoscaling",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -160,6 +167,7 @@ let package = Package(
                 "FerryControllers",
                 "FerryLocalRuntime",
                 "FerrySchedule",
+                "FerryAutoscaling",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -180,6 +188,7 @@ let package = Package(
         .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeCore", "KubeClient", "KubeRuntime", "KubeAPIServer", "KubeTestSupport"], swiftSettings: strict),
         .testTarget(name: "FerryAPITests", dependencies: ["KubeCore", "KubeMachinery", "FerryAPI", "KubeAPIServer", "KubeTestSupport"], swiftSettings: strict),
         .testTarget(name: "FerryScheduleTests", dependencies: ["FerrySchedule"], swiftSettings: strict),
+        .testTarget(name: "FerryAutoscalingTests", dependencies: ["KubeCore", "FerryAPI", "FerryAutoscaling"], swiftSettings: strict),
         .testTarget(name: "FerryWorkerTests", dependencies: ["KubeCore", "AirbyteProtocol", "FerryWorker", "FerryConnectors"], swiftSettings: strict),
         .testTarget(name: "FerryConnectorsTests", dependencies: ["KubeCore", "AirbyteProtocol", "FerryConnectors", "KubeTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")], swiftSettings: strict),
         .testTarget(name: "FerryRunTests", dependencies: ["KubeCore", "AirbyteProtocol", "FerryAPI", "FerryWorker", "KubeTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")], swiftSettings: strict),

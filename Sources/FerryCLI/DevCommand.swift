@@ -15,6 +15,8 @@ import ServiceLifecycle
 
 /// Serves `kubectl logs` from the log files the local runtime writes.
 extension NodeAgent: PodLogProvider {}
+/// Serves metrics.k8s.io (`kubectl top pod`) from the local runtime's processes.
+extension NodeAgent: PodMetricsProvider {}
 
 struct DevCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -43,6 +45,8 @@ struct DevCommand: AsyncParsableCommand {
     @OptionGroup var sweeperFlags: SweeperFlags
 
     @OptionGroup var defaultPoolFlags: DefaultPoolFlags
+    @OptionGroup var autoscalerFlags: AutoscalerFlags
+    @OptionGroup var clientRateFlags: ClientRateFlags
 
     @OptionGroup var autoDisableFlags: AutoDisableFlags
 
@@ -59,6 +63,7 @@ struct DevCommand: AsyncParsableCommand {
         let manifests = try examples.flatMap { try Self.readManifests($0) }
         let sweeper = try sweeperFlags.options()
         let defaultPool = try defaultPoolFlags.options()
+        let autoscaler = try autoscalerFlags.options()
         let connectionOptions = try autoDisableFlags.options()
         var logger = Logger(label: "ferry.dev")
         logger.logLevel = .info
@@ -68,10 +73,15 @@ struct DevCommand: AsyncParsableCommand {
         try await server.start()
         do {
             try server.writeKubeconfig(to: kubeconfig)
-            let client = try KubernetesClient(configuration: ClientConfiguration(kubeconfig: Kubeconfig.parse(server.kubeconfigYAML())))
+            var clientConfiguration = try ClientConfiguration(kubeconfig: Kubeconfig.parse(server.kubeconfigYAML()))
+            try clientRateFlags.apply(to: &clientConfiguration)
+            let client = try KubernetesClient(configuration: clientConfiguration)
             do {
                 try await Self.installCRDs(client)
                 for manifest in manifests { try await Self.apply(manifest, client) }
+                // Simulated containers run, and report their times, on the operator's (possibly
+                // accelerated) clock; real processes keep real time (grace periods, heartbeats).
+                let clock: any RuntimeClock = clockSpeed > 1 ? AcceleratedClock(speed: clockSpeed) : SystemClock()
                 let absoluteKubeconfig = URL(fileURLWithPath: kubeconfig).standardizedFileURL.path
                 let agent = try NodeAgent(
                     client: client,
@@ -81,22 +91,26 @@ struct DevCommand: AsyncParsableCommand {
                             "KUBECONFIG": absoluteKubeconfig,
                             // Connector commands such as `ferry connector source-sample` find this binary first.
                             "PATH": ((Self.currentExecutable() as NSString).deletingLastPathComponent) + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
-                        ]),
+                        ],
+                        clock: mode == .simulated ? clock : SystemClock()),
                     logger: logger)
                 server.setPodLogProvider(agent)
-                let clock: any RuntimeClock = clockSpeed > 1 ? AcceleratedClock(speed: clockSpeed) : SystemClock()
+                server.setPodMetricsProvider(agent)
                 let manager = ControllerManager(client: client, options: .init(leaderElection: nil, healthHost: nil, healthPort: 0), clock: clock, logger: logger)
                 // Worker pods run here as processes: the orchestrator runs this very binary.
                 let executable = Self.currentExecutable()
                 _ = SyncController.register(on: manager, defaults: OperatorDefaults(orchestratorImage: "ferry:latest", ferryCommand: executable))
                 _ = PodSweeper.register(on: manager, options: sweeper)
-                _ = WorkerPoolController.register(on: manager, defaultPool: defaultPool)
+                _ = WorkerPoolController.register(
+                    on: manager, defaultPool: defaultPool, autoscaler: autoscaler,
+                    warmWorkers: WarmWorkerOptions(defaults: OperatorDefaults(orchestratorImage: "ferry:latest", ferryCommand: executable)))
                 _ = ConnectionController.register(on: manager, options: connectionOptions)
                 _ = ConnectorProbeController.register(on: manager, defaults: OperatorDefaults(orchestratorImage: "ferry:latest", ferryCommand: executable))
                 print("ferry dev ready at \(server.url); kubeconfig written to \(kubeconfig)")
                 fflush(nil)  // the ready line must reach a pipe at once
                 try await Self.runUntilSignal(agent: agent, manager: manager, logger: logger)
                 server.setPodLogProvider(nil)
+                server.setPodMetricsProvider(nil)
             } catch {
                 try? await client.shutdown()
                 throw error

@@ -43,9 +43,14 @@ struct OperatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("worker-restricted-security"), help: "Give worker pods the restricted Pod Security profile (a Connection's podTemplate.securityContext still overrides it).")
     var workerRestrictedSecurity = true
 
+    @Option(name: .customLong("warm-worker-priority-class"), help: "PriorityClass of warm-worker placeholder pods; give it a negative value so real pods preempt them.")
+    var warmWorkerPriorityClass = WarmWorkerOptions().priorityClassName
+
     @OptionGroup var sweeperFlags: SweeperFlags
 
     @OptionGroup var defaultPoolFlags: DefaultPoolFlags
+    @OptionGroup var autoscalerFlags: AutoscalerFlags
+    @OptionGroup var clientRateFlags: ClientRateFlags
 
     @OptionGroup var autoDisableFlags: AutoDisableFlags
 
@@ -54,13 +59,15 @@ struct OperatorCommand: AsyncParsableCommand {
         logger.logLevel = .info
         let sweeper = try sweeperFlags.options()
         let defaultPool = try defaultPoolFlags.options()
+        let autoscaler = try autoscalerFlags.options()
         let connectionOptions = try autoDisableFlags.options()
-        let configuration: ClientConfiguration
+        var configuration: ClientConfiguration
         do {
             configuration = try ClientConfiguration.load(kubeconfigPath: kubeconfig, context: context)
         } catch {
             throw ValidationError(error.description)
         }
+        try clientRateFlags.apply(to: &configuration)
         let client = try KubernetesClient(configuration: configuration)
         let health = try BindAddress.parse(healthProbeBindAddress, flag: "--health-probe-bind-address")
         let metricsAddress = try BindAddress.parse(metricsBindAddress, flag: "--metrics-bind-address")
@@ -80,7 +87,8 @@ struct OperatorCommand: AsyncParsableCommand {
         for namespace in namespaces.isEmpty ? [nil] : namespaces.map(Optional.some) {
             _ = SyncController.register(on: manager, defaults: defaults, namespace: namespace)
             _ = PodSweeper.register(on: manager, namespace: namespace, options: sweeper)
-            _ = WorkerPoolController.register(on: manager, defaultPool: defaultPool, namespace: namespace)
+            _ = WorkerPoolController.register(on: manager, defaultPool: defaultPool, autoscaler: autoscaler,
+                                                 warmWorkers: WarmWorkerOptions(priorityClassName: warmWorkerPriorityClass, defaults: defaults), namespace: namespace)
             _ = ConnectionController.register(on: manager, namespace: namespace, options: connectionOptions)
             _ = ConnectorProbeController.register(on: manager, defaults: defaults, namespace: namespace)
         }

@@ -13,7 +13,7 @@ struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
         abstract: "The orchestrator of a sync attempt: relays messages between connectors.",
-        subcommands: [RelayCommand.self, ProbeCommand.self, EmptySourceCommand.self]
+        subcommands: [RelayCommand.self, ProbeCommand.self, EmptySourceCommand.self, PlaceholderCommand.self]
     )
 }
 

@@ -77,7 +77,7 @@ public enum ContainerEnvironment {
         }
         let resourceRef = from["resourceFieldRef"]
         if let resource = resourceRef["resource"].stringValue {
-            return .success(ResourceQuantity.envValue(resource: resource, divisor: resourceRef["divisor"].stringValue,
+            return .success(ResourceFieldValue.envValue(resource: resource, divisor: resourceRef["divisor"].stringValue,
                                                       container: container, nodeCapacity: nodeCapacity))
         }
         return problem("env valueFrom has no supported source")
@@ -106,17 +106,10 @@ public enum ContainerEnvironment {
     }
 }
 
-/// Just enough of resource.Quantity for `resourceFieldRef`: CPU rounds up to whole
-/// units of the divisor, memory divides by it; an unset limit is the node's capacity.
-enum ResourceQuantity {
-    static func parse(_ text: String) -> Double? {
-        let suffixes: [(String, Double)] = [("Ki", 1024), ("Mi", 1_048_576), ("Gi", 1_073_741_824), ("Ti", 1_099_511_627_776), ("m", 0.001),
-                                            ("k", 1e3), ("M", 1e6), ("G", 1e9), ("T", 1e12)]
-        for (suffix, factor) in suffixes where text.hasSuffix(suffix) {
-            return Double(text.dropLast(suffix.count)).map { $0 * factor }
-        }
-        return Double(text)
-    }
+/// `resourceFieldRef` values: CPU rounds up to whole units of the divisor, memory divides
+/// by it; an unset limit is the node's capacity.
+enum ResourceFieldValue {
+    static func parse(_ text: String) -> Double? { ResourceQuantity(text)?.doubleValue }
 
     static func envValue(resource: String, divisor: String?, container: JSONValue, nodeCapacity: [String: String]) -> String {
         let parts = resource.split(separator: ".", maxSplits: 1).map(String.init)

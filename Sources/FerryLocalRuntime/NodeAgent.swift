@@ -15,7 +15,8 @@ public struct NodeAgentError: Error, Sendable, CustomStringConvertible {
 /// Guarantees: pods are run once with `restartPolicy: Never` semantics (OnFailure/Always
 /// containers are not restarted); every process it started is gone when `run` returns.
 /// `logs(namespace:pod:container:tailLines:)` matches the embedded server's
-/// `PodLogProvider`, so `ferry dev` can serve `kubectl logs` from the agent.
+/// `PodLogProvider`, so `ferry dev` can serve `kubectl logs` from the agent;
+/// `podUsage(namespace:name:)` matches `PodMetricsProvider` for `kubectl top pod`.
 public final class NodeAgent: Sendable {
     public let configuration: NodeAgentConfiguration
     let client: KubernetesClient
@@ -24,12 +25,14 @@ public final class NodeAgent: Sendable {
     private let ownsWorkDirectory: Bool
     let context: PodRunnerContext
 
-    private struct State {
+    struct State {
         var runners: [String: PodRunner] = [:]
         var byName: [String: String] = [:]
         var terminating: Set<String> = []
     }
-    private let state = Mutex(State())
+    let state = Mutex(State())
+    /// Usage windows of local pods (see NodeAgent+Metrics.swift).
+    let usage = Mutex(PodUsageTracker())
 
     public init(client: KubernetesClient, configuration: NodeAgentConfiguration, logger: Logger = Logger(label: "ferry.node")) throws(NodeAgentError) {
         self.client = client
@@ -69,6 +72,7 @@ public final class NodeAgent: Sendable {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await informer.run() }
             group.addTask { await self.heartbeat() }
+            if configuration.mode == .local { group.addTask { await self.sampleUsage() } }
             group.addTask {
                 for await change in changes { await self.handle(change) }
             }

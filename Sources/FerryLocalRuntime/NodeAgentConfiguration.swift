@@ -56,13 +56,17 @@ public struct NodeAgentConfiguration: Sendable {
     public var configRetryInterval: Duration
     /// Grace given to processes when the agent itself stops, before SIGKILL.
     public var shutdownGracePeriod: Duration
+    /// How often local pods' processes are read for metrics.k8s.io; also the window the
+    /// usage covers (simulated pods report it as theirs).
+    public var metricsInterval: Duration
     public var clock: any RuntimeClock
 
     public init(
         nodeName: String, mode: ContainerRuntimeMode = .local, images: [String: LocalImage] = [:], scheduleUnassigned: Bool = false,
         workDirectory: String? = nil, ferryExecutable: String? = nil, extraEnvironment: [String: String] = [:],
         capacity: [String: String] = ["cpu": "8", "memory": "16Gi", "pods": "110"], heartbeatInterval: Duration = .seconds(10),
-        configRetryInterval: Duration = .seconds(2), shutdownGracePeriod: Duration = .seconds(2), clock: any RuntimeClock = SystemClock()
+        configRetryInterval: Duration = .seconds(2), shutdownGracePeriod: Duration = .seconds(2), metricsInterval: Duration = .seconds(5),
+        clock: any RuntimeClock = SystemClock()
     ) {
         self.nodeName = nodeName
         self.mode = mode
@@ -75,6 +79,7 @@ public struct NodeAgentConfiguration: Sendable {
         self.heartbeatInterval = heartbeatInterval
         self.configRetryInterval = configRetryInterval
         self.shutdownGracePeriod = shutdownGracePeriod
+        self.metricsInterval = metricsInterval
         self.clock = clock
     }
 
@@ -95,6 +100,10 @@ public enum SimulationAnnotations {
     public static let exitCode = "ferry.dev/simulate-exit-code"
     public static let durationSeconds = "ferry.dev/simulate-duration-seconds"
     public static let terminationMessage = "ferry.dev/simulate-termination-message"
+    /// CPU a running simulated container reports to metrics.k8s.io, a quantity (`250m`).
+    public static let cpu = "ferry.dev/simulate-cpu"
+    /// Memory a running simulated container reports to metrics.k8s.io, a quantity (`128Mi`).
+    public static let memory = "ferry.dev/simulate-memory"
 }
 
 /// Reasons the local runtime reports beyond the kubelet's own.

@@ -1,7 +1,8 @@
 /// The simulated lifecycle: no processes. Init containers succeed at once; every container
 /// then runs for the scripted time on the injected clock and exits with the scripted code
 /// and message. Annotations `ferry.dev/simulate-*` apply to all containers;
-/// `ferry.dev/simulate-*.<container>` overrides one. Default: exit 0 immediately.
+/// `ferry.dev/simulate-*.<container>` overrides one. Default: exit 0 immediately, using
+/// no CPU or memory (`simulate-cpu` / `simulate-memory` script what metrics.k8s.io reports).
 import Foundation
 import KubeCore
 
@@ -50,6 +51,19 @@ extension PodRunner {
         var exitCode: Int32
         var duration: Duration
         var message: String?
+        var cpuNanocores: Int64 = 0
+        var memoryBytes: Int64 = 0
+    }
+
+    /// What the running containers report to metrics.k8s.io: their scripted usage (zero
+    /// when unscripted: a simulated container uses nothing). nil when none is running.
+    func simulatedUsage(window: Duration) -> PodUsageSample? {
+        let containers = records.filter(\.state.isRunning).map { r in
+            let s = script(for: r.name)
+            return PodUsageSample.Container(name: r.name, cpuNanocores: s.cpuNanocores, memoryBytes: s.memoryBytes)
+        }
+        guard !containers.isEmpty else { return nil }
+        return PodUsageSample(containers: containers, timestamp: context.configuration.clock.wallTime, window: window)
     }
 
     func script(for container: String) -> SimulationScript {
@@ -59,7 +73,10 @@ extension PodRunner {
         }
         let code = value(SimulationAnnotations.exitCode).flatMap { Int32($0) } ?? 0
         let seconds = value(SimulationAnnotations.durationSeconds).flatMap { Double($0) } ?? 0
+        let cpu = value(SimulationAnnotations.cpu).flatMap { ResourceQuantity($0)?.doubleValue } ?? 0
+        let memory = value(SimulationAnnotations.memory).flatMap { ResourceQuantity($0)?.doubleValue } ?? 0
         return SimulationScript(exitCode: code, duration: .milliseconds(Int64(max(seconds, 0) * 1000)),
-                                message: value(SimulationAnnotations.terminationMessage))
+                                message: value(SimulationAnnotations.terminationMessage),
+                                cpuNanocores: Int64((max(cpu, 0) * 1e9).rounded()), memoryBytes: Int64(max(memory, 0).rounded()))
     }
 }

@@ -125,6 +125,11 @@ public final class EmbeddedAPIServer: Sendable {
         handler.logProvider.withLock { $0 = provider }
     }
 
+    /// Installs the source of metrics.k8s.io PodMetrics; nil stops serving the group.
+    public func setPodMetricsProvider(_ provider: (any PodMetricsProvider)?) {
+        handler.metricsProvider.withLock { $0 = provider }
+    }
+
     /// A kubeconfig with cluster, token user and context `ferry-dev`.
     public func kubeconfigYAML(namespace: String? = nil) -> String {
         var cluster = "    server: \(url)\n"

@@ -60,6 +60,9 @@ public final class EventRecorder: Service, Sendable {
     private struct Pending: Sendable {
         var involved: ObjectReference
         var key: EventCorrelator.Key
+        /// When it happened: stamped by `record`, as client-go's recorder stamps an Event
+        /// when it is made, so a slow writer does not move it later.
+        var time: Date
     }
     public let component: String
     private let client: KubernetesClient
@@ -89,15 +92,16 @@ public final class EventRecorder: Service, Sendable {
     /// Events dropped because the buffer was full.
     public var droppedCount: Int { dropped.withLock { $0 } }
 
-    /// Queues an Event about `object`. Never blocks.
-    public func record(_ object: JSONValue, type: EventType, reason: String, message: String) {
+    /// Queues an Event about `object`, timestamped now, or at `time` (client-go's
+    /// `PastEventf`) for something decided earlier than it is reported. Never blocks.
+    public func record(_ object: JSONValue, type: EventType, reason: String, message: String, at time: Date? = nil) {
         let ref = ObjectReference(
             apiVersion: object.apiVersion, kind: object.kind, namespace: object.namespace, name: object.name, uid: object.uid,
             resourceVersion: object.resourceVersion)
         let key = EventCorrelator.Key(
             kind: object.kind ?? "", namespace: object.namespace ?? "default", name: object.name ?? "", uid: object.uid ?? "",
             type: type.rawValue, reason: reason, message: message)
-        if case .dropped = continuation.yield(Pending(involved: ref, key: key)) {
+        if case .dropped = continuation.yield(Pending(involved: ref, key: key, time: time ?? clock.wallTime)) {
             dropped.withLock { $0 += 1 }
             metrics?.increment("ferry_events_dropped_total")
         }
@@ -120,7 +124,7 @@ public final class EventRecorder: Service, Sendable {
 
     private func write(_ pending: Pending) async {
         let key = pending.key
-        let now = KubeTime.format(clock.wallTime)
+        let now = KubeTime.format(pending.time)
         let decision = correlator.withLock { $0.decide(key) }
         if case .patch(let name, let count) = decision {
             do {

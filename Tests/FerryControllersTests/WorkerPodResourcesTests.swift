@@ -69,12 +69,12 @@ import Testing
 
     @Test(arguments: [("500m", 0.5), ("1", 1), ("1Gi", 1_073_741_824), ("512Mi", 536_870_912), ("2k", 2000), ("1e3", 1000), ("1.5G", 1.5e9), ("100k", 1e5)])
     func quantities(text: String, value: Double) {
-        #expect(ResourceQuantity.value(text) == value)
+        #expect(ResourceQuantity(text)?.doubleValue == value)
     }
 
-    @Test(arguments: ["", "Gi", "abc", "-1", "1Zi"])
+    @Test(arguments: ["", "Gi", "abc", "1Zi"])
     func notQuantities(text: String) {
-        #expect(ResourceQuantity.value(text) == nil)
+        #expect(ResourceQuantity(text) == nil)
     }
 
     @Test func inconsistentLevelIsLeftForTheAPIServer() {

@@ -186,8 +186,9 @@ struct PoolRig {
 /// ControllerManager for namespace `default`, runs `body`, and stops everything. Worker
 /// pods are moved through their phases by the test (`SyncRig.runPod` / `finishPod`).
 func withPoolOperator(
-    defaultPool: DefaultWorkerPoolOptions = DefaultWorkerPoolOptions(create: false), before: (SyncRig) async throws -> Void,
-    _ body: (PoolRig) async throws -> Void
+    defaultPool: DefaultWorkerPoolOptions = DefaultWorkerPoolOptions(create: false), clock: any RuntimeClock = SystemClock(),
+    autoscaler: PoolAutoscalerOptions = PoolAutoscalerOptions(), warmWorkers: WarmWorkerOptions = WarmWorkerOptions(),
+    before: (SyncRig) async throws -> Void, _ body: (PoolRig) async throws -> Void
 ) async throws {
     try await withClient(APIServerConfiguration(bookmarkInterval: .milliseconds(200))) { _, client in
         let kinds: [(JSONValue, ResourceType)] = [
@@ -197,9 +198,9 @@ func withPoolOperator(
         for (crd, _) in kinds { _ = try await client.create(crd, .customResourceDefinition) }
         for (_, resource) in kinds { try await waitUntil(timeout: .seconds(10)) { await served(resource, by: client) } }
         let namespace = "default"
-        let manager = ControllerManager(client: client, options: .init(leaderElection: nil, healthHost: nil, healthPort: 0))
+        let manager = ControllerManager(client: client, options: .init(leaderElection: nil, healthHost: nil, healthPort: 0), clock: clock)
         let syncs = SyncController.register(on: manager, defaults: OperatorDefaults(orchestratorImage: "ghcr.io/ferry/ferry:1.0"), namespace: namespace)
-        let pools = WorkerPoolController.register(on: manager, defaultPool: defaultPool, namespace: namespace)
+        let pools = WorkerPoolController.register(on: manager, defaultPool: defaultPool, autoscaler: autoscaler, warmWorkers: warmWorkers, namespace: namespace)
         let podInformer = manager.informer(for: .pod, namespace: namespace, indexers: PodSweeper.podIndexers)
         let rig = SyncRig(client: client, clock: manager.clock, controller: syncs, pods: podInformer, maxActivePods: ActivePodHighWater(), started: StartedPods())
         try await before(rig)

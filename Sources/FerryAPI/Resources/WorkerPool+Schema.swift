@@ -46,6 +46,11 @@ extension PoolAutoscaling {
 }
 
 extension WorkerPool {
+    /// Why `spec.workers` and `spec.autoscaling` cannot both be set (also what `kubectl
+    /// scale` meets on an autoscaled pool).
+    public static let workersWithAutoscalingMessage =
+        "workers is chosen by the autoscaler when autoscaling is set: remove spec.workers, or remove spec.autoscaling to set the count by hand or with kubectl scale"
+
     public static let definition = ResourceDefinition(
         description: "WorkerPool limits how many sync workers run at once, scaled the way an HPA scales replicas.",
         shortNames: ["fpool"],
@@ -61,7 +66,8 @@ extension WorkerPool {
                 "priorityClassName": PodSchedulingSchemas.priorityClassName,
                 "serviceAccountName": PodSchedulingSchemas.serviceAccountName,
             ]),
-        ]),
+        ])
+        .rule("!has(self.workers) || !has(self.autoscaling)", message: WorkerPool.workersWithAutoscalingMessage, fieldPath: ".workers", reason: "FieldValueForbidden"),
         status: .object("Observed state of the WorkerPool.", [
             "observedGeneration": .integer("metadata.generation the status describes.", format: "int64", minimum: 0),
             "workers": .integer("Current worker count (the scale subresource's status replicas).", minimum: 0),

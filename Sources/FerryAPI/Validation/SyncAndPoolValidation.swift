@@ -25,6 +25,9 @@ extension FerryValidation {
         var errors = validateMetadata(pool.metadata)
         guard let a = pool.spec.autoscaling else { return errors }
         let path = "spec.autoscaling"
+        if let workers = pool.spec.workers {
+            errors.append(FieldError(.forbidden, path: "spec.workers", value: .int(Int64(workers)), detail: WorkerPool.workersWithAutoscalingMessage))
+        }
         if let min = a.minWorkers, min > a.maxWorkers {
             errors.append(FieldError(.invalid, path: path + ".minWorkers", value: .int(Int64(min)), detail: "must be less than or equal to maxWorkers (\(a.maxWorkers))"))
         }

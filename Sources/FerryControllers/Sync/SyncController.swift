@@ -70,7 +70,7 @@ public enum SyncController {
         guard let poolObject = pools.first, let pool = try? poolObject.decode(WorkerPool.self), let poolName = pool.metadata.name else { return [] }
         let active = SyncReconciler.activeWorkers(namespace: namespace, pool: poolName, pods: caches.pods.store, expectations: expectations)
         let queued = SyncReconciler.queue(namespace: namespace, pool: poolName, now: now, caches: caches, expectations: expectations)
-        return PoolAdmission.admitted(capacity: Int(max(0, pool.spec.effectiveWorkers)), activeWorkers: active, queued: queued)
+        return PoolAdmission.admitted(capacity: Int(pool.capacity), activeWorkers: active, queued: queued)
             .map { ObjectKey(namespace: $0.namespace, name: $0.name) }
     }
 

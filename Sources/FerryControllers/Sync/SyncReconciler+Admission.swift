@@ -32,7 +32,7 @@ struct SyncReferences {
     var source: Source
     var destination: Destination
     var pool: WorkerPool
-    var capacity: Int { Int(max(0, pool.spec.effectiveWorkers)) }
+    var capacity: Int { Int(pool.capacity) }
 }
 
 /// Why a Sync cannot be admitted yet: a reference is missing.

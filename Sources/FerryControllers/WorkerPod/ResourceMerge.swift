@@ -1,6 +1,7 @@
 /// Per-container resources with the precedence Connection > Source/Destination >
 /// WorkerPool template > operator defaults, merged per resource name.
 import FerryAPI
+import KubeCore
 
 public enum ResourceMerge {
     /// Merges `levels`, highest precedence first. Within `requests` and `limits`, a level
@@ -21,7 +22,7 @@ public enum ResourceMerge {
         }
         for (name, limit) in limits {
             guard let request = requests[name], limit.1 != request.1,
-                  let r = ResourceQuantity.value(request.0.text), let l = ResourceQuantity.value(limit.0.text), r > l
+                  let r = ResourceQuantity(request.0.text)?.doubleValue, let l = ResourceQuantity(limit.0.text)?.doubleValue, r > l
             else { continue }
             if limit.1 < request.1 { requests[name] = limit } else { limits[name] = request }
         }
@@ -30,27 +31,5 @@ public enum ResourceMerge {
             limits: limits.isEmpty ? nil : limits.mapValues(\.0),
             requests: requests.isEmpty ? nil : requests.mapValues(\.0)
         )
-    }
-}
-
-/// Just enough of core/v1 `resource.Quantity` to compare two quantities: decimal and
-/// binary suffixes and exponents.
-public enum ResourceQuantity {
-    static let suffixes: [(String, Double)] = [
-        ("Ki", 1024), ("Mi", 1_048_576), ("Gi", 1_073_741_824), ("Ti", 1_099_511_627_776),
-        ("Pi", 1_125_899_906_842_624), ("Ei", 1_152_921_504_606_846_976),
-        ("n", 1e-9), ("u", 1e-6), ("m", 1e-3), ("k", 1e3), ("M", 1e6), ("G", 1e9), ("T", 1e12), ("P", 1e15), ("E", 1e18),
-    ]
-
-    /// The quantity's value in base units, or nil when `text` is not a quantity.
-    public static func value(_ text: String) -> Double? {
-        var number = Substring(text)
-        var scale = 1.0
-        if let (suffix, factor) = suffixes.first(where: { text.hasSuffix($0.0) }) {
-            number = number.dropLast(suffix.count)
-            scale = factor
-        }
-        guard !number.isEmpty, number.allSatisfy({ $0.isNumber || "+-.eE".contains($0) }), let v = Double(number), v >= 0 else { return nil }
-        return v * scale
     }
 }

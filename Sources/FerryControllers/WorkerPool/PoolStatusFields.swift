@@ -1,9 +1,11 @@
-/// The part of a WorkerPool's status the WorkerPool controller owns, built as a value from
-/// the pool and its occupancy, and written as a merge patch of just those fields.
+/// A WorkerPool's status as the WorkerPool controller writes it, built as a value from the
+/// pool, its occupancy and (for an autoscaled pool) the autoscaler's last evaluation, and
+/// written as a merge patch of just those fields.
 ///
 /// `desiredWorkers`, `lastScaleTime` and the AbleToScale / ScalingActive / ScalingLimited
-/// conditions are the autoscaler's (API.md lists no other condition for a pool), so this
-/// controller never writes them: a merge patch leaves them as they are.
+/// conditions change only when the autoscaler evaluates (every sync period); between
+/// evaluations they are left out of the patch, so it leaves them as they are. A pool that
+/// is no longer autoscaled loses `desiredWorkers` and the conditions.
 import FerryAPI
 import KubeCore
 
@@ -16,10 +18,17 @@ struct PoolStatusFields: Hashable {
     var runningSyncs: Int32
     /// Selects the pool's worker pods (the scale subresource's selector, for an HPA).
     var selector: String
+    /// The autoscaler's fields, when it evaluated the pool in this reconcile.
+    var autoscaled: AutoscaledStatus?
+    /// Whether `desiredWorkers` and the conditions are to be removed (autoscaling turned off).
+    var clearsAutoscaling: Bool
+    var isAutoscaled: Bool
 
     init(pool: WorkerPool, generation: Int64?, occupancy: PoolOccupancy) {
         observedGeneration = generation
-        workers = max(0, pool.spec.effectiveWorkers)
+        workers = pool.capacity
+        isAutoscaled = pool.spec.autoscaling != nil
+        clearsAutoscaling = pool.spec.autoscaling == nil && (pool.status?.desiredWorkers != nil || pool.status?.conditions != nil)
         queuedSyncs = Int32(clamping: occupancy.queued)
         runningSyncs = Int32(clamping: occupancy.running)
         selector = Self.selector(pool: pool.metadata.name ?? "")
@@ -32,14 +41,25 @@ struct PoolStatusFields: Hashable {
 
     var statusJSON: JSONValue {
         var status: JSONValue = [
-            "workers": .int(Int64(workers)), "queuedSyncs": .int(Int64(queuedSyncs)), "runningSyncs": .int(Int64(runningSyncs)),
-            "selector": .string(selector),
+            "queuedSyncs": .int(Int64(queuedSyncs)), "runningSyncs": .int(Int64(runningSyncs)), "selector": .string(selector),
         ]
+        // An autoscaled pool's count is written only by an evaluation: between two, the
+        // cached pool may not show the last one's write yet, and must not undo it.
+        if !isAutoscaled || autoscaled != nil { status["workers"] = .int(Int64(workers)) }
         if let observedGeneration { status["observedGeneration"] = .int(observedGeneration) }
+        if let autoscaled {
+            status["desiredWorkers"] = .int(Int64(autoscaled.desiredWorkers))
+            status["conditions"] = (try? JSONValue(encoding: autoscaled.conditions)) ?? .null
+            if let time = autoscaled.lastScaleTime { status["lastScaleTime"] = .string(time) }
+        } else if clearsAutoscaling {
+            status["desiredWorkers"] = .null
+            status["conditions"] = .null
+        }
         return status
     }
 
-    /// Whether `status` (a pool's current `.status`) already holds these values.
+    /// Whether `status` (a pool's current `.status`) already holds these values (a null
+    /// field: is absent).
     func isRecorded(in status: JSONValue) -> Bool {
         statusJSON.objectValue?.allSatisfy { key, value in status[key] == value } ?? false
     }

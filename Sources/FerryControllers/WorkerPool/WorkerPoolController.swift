@@ -13,10 +13,12 @@ public enum WorkerPoolController {
     /// returned controller.
     public static func make(
         client: KubernetesClient, caches: WorkerPoolCaches, events: EventRecorder?, defaultPool: DefaultWorkerPoolOptions = DefaultWorkerPoolOptions(),
-        clock: any RuntimeClock = SystemClock(), metrics: MetricsRegistry = MetricsRegistry(), name: String = controllerName,
-        logger: Logger = Logger(label: "ferry.workerpool")
+        autoscaler: PoolAutoscalerOptions = PoolAutoscalerOptions(), warmWorkers: WarmWorkerOptions = WarmWorkerOptions(), clock: any RuntimeClock = SystemClock(),
+        metrics: MetricsRegistry = MetricsRegistry(), name: String = controllerName, logger: Logger = Logger(label: "ferry.workerpool")
     ) -> Controller {
-        let reconciler = WorkerPoolReconciler(client: client, caches: caches, events: events, defaultPool: defaultPool, logger: logger)
+        let reconciler = WorkerPoolReconciler(
+            client: client, caches: caches, events: events, defaultPool: defaultPool, autoscaler: PoolAutoscalerRunner(options: autoscaler),
+            warmWorkers: warmWorkers, clock: clock, metrics: PoolMetrics(registry: metrics), logger: logger)
         let controller = Controller(name: name, for: caches.pools, clock: clock, metrics: metrics, logger: logger) { key, pool in
             try await reconciler.reconcile(key, pool)
         }
@@ -31,19 +33,32 @@ public enum WorkerPoolController {
         // A Connection moving to another pool moves its Syncs' counts (old and new pool);
         // a Connection that uses a missing `default` brings the key that creates it.
         controller.watches(caches.connections) { connection in [poolKey(of: connection)] }
+        // A placeholder pod preempted, evicted or deleted is replaced by its pool.
+        if let pods = caches.pods {
+            let pools = caches.pools.store
+            controller.watches(pods) { pod in
+                guard let label = pod.labels[WarmWorkerPods.poolLabel] else { return [] }
+                return pools.list().filter { ($0.namespace ?? "") == (pod.namespace ?? "") && $0.name.map(WorkerPodNaming.labelValue) == label }
+                    .compactMap { ObjectKey($0) }
+            }
+        }
         return controller
     }
 
     /// Registers the controller on `manager`'s shared informers (in `namespace`, or all
     /// namespaces) with the manager's clock, metrics and event recorder.
     @discardableResult
-    public static func register(on manager: ControllerManager, defaultPool: DefaultWorkerPoolOptions = DefaultWorkerPoolOptions(), namespace: String? = nil) -> Controller {
+    public static func register(
+        on manager: ControllerManager, defaultPool: DefaultWorkerPoolOptions = DefaultWorkerPoolOptions(),
+        autoscaler: PoolAutoscalerOptions = PoolAutoscalerOptions(), warmWorkers: WarmWorkerOptions = WarmWorkerOptions(), namespace: String? = nil
+    ) -> Controller {
         let caches = WorkerPoolCaches(
             pools: manager.informer(for: WorkerPool.resourceType, namespace: namespace),
             syncs: manager.informer(for: Sync.resourceType, namespace: namespace),
-            connections: manager.informer(for: Connection.resourceType, namespace: namespace))
-        let controller = make(client: manager.client, caches: caches, events: manager.events, defaultPool: defaultPool, clock: manager.clock,
-                              metrics: manager.metrics, name: namespace.map { "\(controllerName)-\($0)" } ?? controllerName)
+            connections: manager.informer(for: Connection.resourceType, namespace: namespace),
+            pods: manager.informer(for: .pod, namespace: namespace, indexers: PodSweeper.podIndexers))
+        let controller = make(client: manager.client, caches: caches, events: manager.events, defaultPool: defaultPool, autoscaler: autoscaler,
+                              warmWorkers: warmWorkers, clock: manager.clock, metrics: manager.metrics, name: namespace.map { "\(controllerName)-\($0)" } ?? controllerName)
         manager.add(controller)
         return controller
     }

@@ -17,6 +17,7 @@ final class APIHandler: Sendable {
     let bearerToken: String
     let configuration: APIServerConfiguration
     let logProvider = Mutex<(any PodLogProvider)?>(nil)
+    let metricsProvider = Mutex<(any PodMetricsProvider)?>(nil)
     let serverAddress = Mutex<String>("")
 
     init(store: ClusterStore, faults: FaultInjector, bearerToken: String, configuration: APIServerConfiguration) {
@@ -58,23 +59,34 @@ final class APIHandler: Sendable {
         let s = request.segments
         switch s.first {
         case nil:
-            return .json(Discovery.rootPaths(store: store).serializedBytes())
+            return .json(Discovery.rootPaths(store: store, extraGroups: extraDiscoveryGroups()).serializedBytes())
         case "healthz", "readyz", "livez" where s.count <= 2:
             return .text("ok")
         case "version" where s.count == 1:
             return .json(Discovery.version.serializedBytes())
         case "openapi":
             return try OpenAPIEndpoints.handle(request, store: store)
+        case "apis" where s.count >= 2 && s[1] == ResourceMetrics.group:
+            // Without a provider the group is not served at all, like a cluster without metrics-server.
+            guard let provider = podMetricsProvider() else { throw .notServed }
+            return try await ResourceMetrics.handle(request, provider: provider, store: store)
         case "api", "apis":
             if let path = ResourcePath(segments: s) {
                 return try await handleResource(request, path: path)
             }
             guard request.method == "GET" else { throw .methodNotAllowed(request.method) }
-            return try Discovery.handle(segments: s, store: store, serverAddress: serverAddress.withLock { $0 })
+            return try Discovery.handle(segments: s, store: store, serverAddress: serverAddress.withLock { $0 },
+                                        extraGroups: extraDiscoveryGroups())
         default:
             throw .notServed
         }
     }
 
     func podLogProvider() -> (any PodLogProvider)? { logProvider.withLock { $0 } }
+    func podMetricsProvider() -> (any PodMetricsProvider)? { metricsProvider.withLock { $0 } }
+
+    /// Groups served outside the registry: metrics.k8s.io while a metrics provider is installed.
+    private func extraDiscoveryGroups() -> [(name: String, versions: [String])] {
+        podMetricsProvider() == nil ? [] : [ResourceMetrics.discoveryGroup]
+    }
 }

@@ -10,17 +10,20 @@ enum Discovery {
         "platform": "linux/amd64",
     ]
 
-    static func rootPaths(store: ClusterStore) -> JSONValue {
+    static func rootPaths(store: ClusterStore, extraGroups: [(name: String, versions: [String])] = []) -> JSONValue {
         let registry = store.withState { $0.registry }
         var paths: [String] = ["/api", "/api/v1", "/apis", "/healthz", "/livez", "/openapi/v3", "/readyz", "/version"]
-        for g in registry.groups {
+        for g in registry.groups + extraGroups {
             paths.append("/apis/\(g.name)")
             for v in g.versions { paths.append("/apis/\(g.name)/\(v)") }
         }
         return ["paths": .array(paths.sorted().map { .string($0) })]
     }
 
-    static func handle(segments s: [String], store: ClusterStore, serverAddress: String) throws(APIError) -> ServerResponse {
+    /// `extraGroups` are listed in `/apis` after the registry's, as aggregated APIs are;
+    /// their own documents are served by their handlers.
+    static func handle(segments s: [String], store: ClusterStore, serverAddress: String,
+                       extraGroups: [(name: String, versions: [String])] = []) throws(APIError) -> ServerResponse {
         let registry = store.withState { $0.registry }
         switch (s.first, s.count) {
         case ("api", 1):
@@ -32,7 +35,7 @@ enum Discovery {
         case ("api", 2):
             return try resourceList(registry, GroupVersion(group: "", version: s[1]))
         case ("apis", 1):
-            let groups = registry.groups.map { groupDocument($0.name, $0.versions, kind: false) }
+            let groups = (registry.groups + extraGroups).map { groupDocument($0.name, $0.versions, kind: false) }
             let doc: JSONValue = ["kind": "APIGroupList", "apiVersion": "v1", "groups": .array(groups)]
             return .json(doc.serializedBytes())
         case ("apis", 2):
