@@ -5,6 +5,7 @@
 /// placeholder pods hold the room of one worker each and are kept at `warmWorkers`.
 import FerryAPI
 import Foundation
+import KubeAPIServer
 import KubeClient
 import KubeCore
 import KubeRuntime
@@ -99,6 +100,39 @@ import Testing
                     $0["type"] == "Warning" && $0["reason"] == "FailedGetResourceMetric"
                 }
             }
+        }
+    }
+
+    /// Every pod uses exactly its memory requests (the operator's defaults: orchestrator
+    /// 128Mi, source and destination 1Gi each), as metrics.k8s.io would report it.
+    struct PodsAtTheirMemoryRequests: PodMetricsProvider {
+        func podUsage(namespace: String, name: String) async -> PodUsageSample? {
+            PodUsageSample(containers: [
+                .init(name: "orchestrator", cpuNanocores: 1_000_000, memoryBytes: 128 << 20),
+                .init(name: "source", cpuNanocores: 1_000_000, memoryBytes: 1 << 30),
+                .init(name: "destination", cpuNanocores: 1_000_000, memoryBytes: 1 << 30),
+            ], timestamp: Date(), window: .seconds(10))
+        }
+    }
+
+    @Test func aResourceMetricReadsTheWorkerPodsFromMetricsAPI() async throws {
+        try await withPoolOperator(autoscaler: PoolAutoscalerOptions(syncPeriod: 0.5), podMetrics: PodsAtTheirMemoryRequests(), before: { rig in
+            // 100% of the requests against a 50% target: twice the running workers.
+            try await createAutoscaledPool(rig, [
+                "minWorkers": 1, "maxWorkers": 4,
+                "metrics": [["type": "Resource", "resource": ["name": "memory", "target": ["averageUtilization": 50]]]],
+            ])
+            try await rig.createConnectors()
+            try await rig.createConnection()
+            try await rig.createSync("first")
+        }) { pools in
+            let rig = pools.rig
+            try await waitUntil(timeout: .seconds(20)) { try await rig.exists(.pod, "first-1") }
+            try await rig.runPod("first-1")
+            let pool = try await waitForWorkers(pools, 2)
+            #expect(condition(pool, "ScalingActive").map { $0.status == "True" && $0.reason == "ValidMetricFound" } == true)
+            let rescales = try await rig.client.listAll(.event, namespace: rig.namespace).items.compactMap { $0["message"].stringValue }
+            #expect(rescales.contains("New size: 2; reason: memory resource utilization (percentage of request) above target"), "\(rescales)")
         }
     }
 

@@ -188,9 +188,10 @@ struct PoolRig {
 func withPoolOperator(
     defaultPool: DefaultWorkerPoolOptions = DefaultWorkerPoolOptions(create: false), clock: any RuntimeClock = SystemClock(),
     autoscaler: PoolAutoscalerOptions = PoolAutoscalerOptions(), warmWorkers: WarmWorkerOptions = WarmWorkerOptions(),
-    before: (SyncRig) async throws -> Void, _ body: (PoolRig) async throws -> Void
+    podMetrics: (any PodMetricsProvider)? = nil, before: (SyncRig) async throws -> Void, _ body: (PoolRig) async throws -> Void
 ) async throws {
-    try await withClient(APIServerConfiguration(bookmarkInterval: .milliseconds(200))) { _, client in
+    try await withClient(APIServerConfiguration(bookmarkInterval: .milliseconds(200))) { server, client in
+        server.setPodMetricsProvider(podMetrics)
         let kinds: [(JSONValue, ResourceType)] = [
             (Sync.crd, Sync.resourceType), (Connection.crd, Connection.resourceType), (Source.crd, Source.resourceType),
             (Destination.crd, Destination.resourceType), (WorkerPool.crd, WorkerPool.resourceType),
