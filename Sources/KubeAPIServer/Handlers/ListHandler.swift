@@ -12,6 +12,19 @@ struct ObjectFilter: Sendable {
 
     init(_ request: ServerRequest, _ r: ServedResource) throws(APIError) {
         resource = r
+        (labels, fields) = try Self.selectors(request)
+        let supported = BuiltinKinds.selectableFields(.emptyObject, resource: r)
+        for f in fields.fields where supported[f] == nil {
+            throw .badRequest("field label not supported: \(f)")
+        }
+    }
+
+    var isEverything: Bool { labels.isEverything && fields.isEverything }
+
+    /// The request's `labelSelector` and `fieldSelector`, with the API server's messages
+    /// for ones that do not parse (which fields a kind supports is the caller's check).
+    static func selectors(_ request: ServerRequest) throws(APIError) -> (LabelSelector, FieldSelector) {
+        let labels: LabelSelector, fields: FieldSelector
         do {
             labels = try LabelSelector.parse(request.queryValue("labelSelector") ?? "")
         } catch {
@@ -22,13 +35,8 @@ struct ObjectFilter: Sendable {
         } catch {
             throw .badRequest("invalid field selector: \(error.message)")
         }
-        let supported = BuiltinKinds.selectableFields(.emptyObject, resource: r)
-        for f in fields.fields where supported[f] == nil {
-            throw .badRequest("field label not supported: \(f)")
-        }
+        return (labels, fields)
     }
-
-    var isEverything: Bool { labels.isEverything && fields.isEverything }
 
     func matches(_ object: JSONValue) -> Bool {
         if isEverything { return true }

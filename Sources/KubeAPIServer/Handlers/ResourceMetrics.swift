@@ -54,18 +54,7 @@ enum ResourceMetrics {
     /// Stored pods in `namespace` (all when nil) matching `labelSelector`, and `fieldSelector`
     /// on the two fields metrics-server filters on.
     private static func selectedPods(_ request: ServerRequest, namespace: String?, store: ClusterStore) throws(APIError) -> [JSONValue] {
-        let labels: LabelSelector
-        let fields: FieldSelector
-        do {
-            labels = try LabelSelector.parse(request.queryValue("labelSelector") ?? "")
-        } catch {
-            throw .badRequest("unable to parse requirement: \(error.message)")
-        }
-        do {
-            fields = try FieldSelector.parse(request.queryValue("fieldSelector") ?? "")
-        } catch {
-            throw .badRequest("invalid field selector: \(error.message)")
-        }
+        let (labels, fields) = try ObjectFilter.selectors(request)
         for f in fields.fields where f != "metadata.name" && f != "metadata.namespace" {
             throw .badRequest("field label not supported: \(f)")
         }
