@@ -50,7 +50,11 @@ struct DevCommand: AsyncParsableCommand {
 
     @OptionGroup var autoDisableFlags: AutoDisableFlags
 
+    @Option(name: .customLong("log-format"), help: "text, or json (one object per line: time, level, logger, msg, then fields).")
+    var logFormat: LogFormat = .text
+
     func run() async throws {
+        logFormat.bootstrap()
         guard let mode = ContainerRuntimeMode(rawValue: runtime) else {
             throw ValidationError("--runtime must be local or simulated, not \(runtime)")
         }

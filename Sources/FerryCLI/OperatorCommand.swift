@@ -54,7 +54,11 @@ struct OperatorCommand: AsyncParsableCommand {
 
     @OptionGroup var autoDisableFlags: AutoDisableFlags
 
+    @Option(name: .customLong("log-format"), help: "json (one object per line: time, level, logger, msg, then fields) or text.")
+    var logFormat: LogFormat = .json
+
     func run() async throws {
+        logFormat.bootstrap()
         var logger = Logger(label: "ferry.operator")
         logger.logLevel = .info
         let sweeper = try sweeperFlags.options()

@@ -20,6 +20,9 @@ public struct APIServerConfiguration: Sendable {
     public var bookmarkInterval: Duration
     /// Events a watcher may have queued before the server closes it as too slow.
     public var watcherBufferSize: Int
+    /// Keep every authenticated resource request in memory (`EmbeddedAPIServer.auditRecords()`),
+    /// e.g. to check a client's requests against RBAC rules; off by default, as the log only grows.
+    public var auditRequests: Bool
 
     public init(
         host: String = "127.0.0.1",
@@ -30,7 +33,8 @@ public struct APIServerConfiguration: Sendable {
         watchHistorySize: Int = 10_000,
         maxRequestBodyBytes: Int = 3 * 1024 * 1024,
         bookmarkInterval: Duration = .seconds(1),
-        watcherBufferSize: Int = 10_000
+        watcherBufferSize: Int = 10_000,
+        auditRequests: Bool = false
     ) {
         self.host = host
         self.port = port
@@ -41,5 +45,6 @@ public struct APIServerConfiguration: Sendable {
         self.maxRequestBodyBytes = maxRequestBodyBytes
         self.bookmarkInterval = bookmarkInterval
         self.watcherBufferSize = watcherBufferSize
+        self.auditRequests = auditRequests
     }
 }

@@ -130,6 +130,12 @@ public final class EmbeddedAPIServer: Sendable {
         handler.metricsProvider.withLock { $0 = provider }
     }
 
+    /// The resource requests served so far, in arrival order; empty unless the server was
+    /// configured with `auditRequests`.
+    public func auditRecords() -> [AuditRecord] {
+        handler.audit?.all ?? []
+    }
+
     /// A kubeconfig with cluster, token user and context `ferry-dev`.
     public func kubeconfigYAML(namespace: String? = nil) -> String {
         var cluster = "    server: \(url)\n"

@@ -30,6 +30,13 @@ public struct PatchSchema: Sendable {
             top["status"] = PatchField(schema: PatchSchema(["conditions": .mergeBy("type")]))
         case "ServiceAccount":
             top["secrets"] = .mergeBy("name")
+        case "Deployment":
+            top["spec"] = PatchField(schema: PatchSchema([
+                "template": PatchField(schema: PatchSchema(["metadata": PatchField(schema: objectMeta), "spec": PatchField(schema: podSpec)])),
+            ]))
+            top["status"] = PatchField(schema: PatchSchema(["conditions": .mergeBy("type")]))
+        case "Service":
+            top["spec"] = PatchField(schema: PatchSchema(["ports": .mergeBy("port")]))
         case "Secret", "ConfigMap", "Event", "Lease":
             break
         default:

@@ -21,6 +21,8 @@ struct SyncRig {
     let maxActivePods: ActivePodHighWater
     /// Worker pods in the order the pod informer first saw them.
     let started: StartedPods
+    /// The controller's metrics (reconcile and Sync metrics); rigs built elsewhere get a fresh one.
+    var metrics = MetricsRegistry()
     let namespace = "default"
 
     // MARK: objects
@@ -136,10 +138,11 @@ func withSyncController(clock: any RuntimeClock = SystemClock(), _ body: (SyncRi
         let caches = SyncCaches(syncs: informer(Sync.resourceType), pods: pods, connections: informer(Connection.resourceType),
                                 sources: informer(Source.resourceType), destinations: informer(Destination.resourceType), pools: informer(WorkerPool.resourceType))
         let events = EventRecorder(client: client, component: "ferry-sync-test", clock: clock)
+        let metrics = MetricsRegistry()
         let controller = SyncController.make(client: client, caches: caches, events: events,
-                                             defaults: OperatorDefaults(orchestratorImage: "ghcr.io/ferry/ferry:1.0"), clock: clock)
+                                             defaults: OperatorDefaults(orchestratorImage: "ghcr.io/ferry/ferry:1.0"), clock: clock, metrics: metrics)
         let maxActive = ActivePodHighWater()
-        let rig = SyncRig(client: client, clock: clock, controller: controller, pods: pods, maxActivePods: maxActive, started: StartedPods())
+        let rig = SyncRig(client: client, clock: clock, controller: controller, pods: pods, maxActivePods: maxActive, started: StartedPods(), metrics: metrics)
         // Counted on every pod change, so no moment between polls is missed.
         pods.addHandler { _ in
             let active = rig.activePods().count

@@ -73,8 +73,12 @@ import Testing
             clock.advance(by: .seconds(300))
             pool = try await waitForWorkers(pools, 1)
             #expect(condition(pool, "ScalingLimited").map { $0.status == "True" && $0.reason == "TooFewReplicas" } == true)
-            let rescales = try await rig.client.listAll(.event, namespace: rig.namespace).items
-                .filter { $0["reason"] == "SuccessfulRescale" }.compactMap { $0["message"].stringValue }
+            var rescales: [String] = []
+            try await waitUntil(timeout: .seconds(20)) {
+                rescales = try await rig.client.listAll(.event, namespace: rig.namespace).items
+                    .filter { $0["reason"] == "SuccessfulRescale" }.compactMap { $0["message"].stringValue }
+                return rescales.contains { $0.hasPrefix("New size: 1; reason: ") }
+            }
             #expect(rescales.contains("New size: 3; reason: Queue above target"), "\(rescales)")
             #expect(rescales.contains("New size: 5; reason: Queue above target"), "\(rescales)")
             #expect(rescales.contains { $0.hasPrefix("New size: 1; reason: ") }, "\(rescales)")
@@ -131,8 +135,12 @@ import Testing
             try await rig.runPod("first-1")
             let pool = try await waitForWorkers(pools, 2)
             #expect(condition(pool, "ScalingActive").map { $0.status == "True" && $0.reason == "ValidMetricFound" } == true)
-            let rescales = try await rig.client.listAll(.event, namespace: rig.namespace).items.compactMap { $0["message"].stringValue }
-            #expect(rescales.contains("New size: 2; reason: memory resource utilization (percentage of request) above target"), "\(rescales)")
+            // Events are written after the status: wait for this one.
+            try await waitUntil(timeout: .seconds(20)) {
+                try await rig.client.listAll(.event, namespace: rig.namespace).items.contains {
+                    $0["message"] == "New size: 2; reason: memory resource utilization (percentage of request) above target"
+                }
+            }
         }
     }
 

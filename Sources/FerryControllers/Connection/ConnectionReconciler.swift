@@ -51,6 +51,16 @@ public enum ConnectionConditions {
         /// Degraded: too many failures; `spec.suspend` was set (Airbyte's auto-disable).
         public static let autoDisabled = "AutoDisabled"
     }
+
+    /// Reasons of a Connection in order; any other (a missing reference, a bad schedule or
+    /// stream, failing Syncs) makes its condition's Event a Warning.
+    static let normalReasons: Set<String> = [Reason.valid, Reason.manualOnly, Reason.suspended, Reason.active, Reason.healthy]
+
+    static func isWarning(_ condition: Condition) -> Bool { !normalReasons.contains(condition.reason) }
+
+    /// Reasons whose condition change comes with its own, fuller Event (auto-disable and
+    /// schema changes record theirs when they act).
+    static let toldByTheirOwnEvents: Set<String> = [Reason.autoDisabled, Reason.schemaChanged, Reason.breakingSchemaChange]
 }
 
 public struct ConnectionReconciler: Sendable {
@@ -255,7 +265,8 @@ public struct ConnectionReconciler: Sendable {
         status.conditions = list
     }
 
-    /// Writes the Ready condition and the status when it changed.
+    /// Writes the Ready condition and the status when it changed, with an Event per changed
+    /// condition.
     func finish(_ object: JSONValue, _ status: ConnectionStatus, ready: (Condition.Status, String, String), requeue: TimeInterval?) async throws -> ReconcileAction {
         var status = status
         setCondition(&status, object, ConnectionConditions.ready, ready.0, ready.1, ready.2)
@@ -271,6 +282,11 @@ public struct ConnectionReconciler: Sendable {
                 throw error
             } catch {
                 throw ConnectionReconcileError("writing the status of Connection \(object.namespace ?? "")/\(object.name ?? "")", error)
+            }
+            let before = (try? object["status"]["conditions"].decode([Condition].self)) ?? []
+            for change in ConditionEvents.changes(from: before, to: status.conditions ?? [], skipping: ConnectionConditions.toldByTheirOwnEvents,
+                                                  isWarning: ConnectionConditions.isWarning) {
+                events?.record(object, type: change.type, reason: change.reason, message: change.message)
             }
         }
         return requeue.map { .requeueAfter(.milliseconds(Int64(($0 * 1000).rounded(.up)))) } ?? .done

@@ -17,7 +17,7 @@ public enum SyncController {
         metrics: MetricsRegistry = MetricsRegistry(), name: String = controllerName, logger: Logger = Logger(label: "ferry.sync"),
         maxConcurrentReconciles: Int = 4
     ) -> Controller {
-        let reconciler = SyncReconciler(client: client, caches: caches, events: events, clock: clock, defaults: defaults, logger: logger)
+        let reconciler = SyncReconciler(client: client, caches: caches, events: events, clock: clock, defaults: defaults, metrics: metrics, logger: logger)
         // Several Syncs at a time: admission decisions are serialized (whileAdmitting), the
         // API calls around them are not.
         let controller = Controller(name: name, for: caches.syncs, maxConcurrentReconciles: maxConcurrentReconciles,

@@ -115,8 +115,10 @@ extension SyncReconciler {
     /// gives up (Failed with the policy's reason).
     ///
     /// The attempt's committed state is saved first, so the next attempt resumes from it.
+    /// The message (the pod's words, maybe a connector's) is written with secret values masked.
     func failAttempt(_ object: JSONValue, _ sync: Sync, _ status: SyncStatus, _ attempt: SyncAttempt, reason: String, message: String,
                      summary: WorkerSummary? = nil, progress: AttemptProgress? = nil) async throws -> ReconcileAction {
+        let message = try await redactingSecrets(message, sync: sync, namespace: object.namespace ?? "")
         do {
             try await commitState(progress, sync: sync, namespace: object.namespace ?? "", succeeded: false)
         } catch let error as StateNotStored {

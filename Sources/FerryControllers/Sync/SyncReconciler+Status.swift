@@ -1,10 +1,12 @@
 /// How the Sync reconciler writes status: through the status subresource with
-/// observedGeneration, an Event on each phase change, and the Sync's conditions.
+/// observedGeneration, an Event on each phase change and each condition change, a log line
+/// and the metrics of what the write finished, and the Sync's conditions.
 import FerryAPI
 import Foundation
 import KubeClient
 import KubeCore
 import KubeRuntime
+import Logging
 
 /// Condition types and reasons of a Sync. API.md names Complete and Failed; Queued says
 /// why a Sync is still waiting (True) or that it got a worker (False).
@@ -34,6 +36,12 @@ public enum SyncConditions {
         /// The committed state does not fit in the state store ConfigMap, even compressed.
         public static let stateTooLarge = "StateTooLarge"
     }
+
+    /// Reasons of a Sync going its normal way; any other (a missing reference, a failure,
+    /// a retry, a timeout) makes its condition's Event a Warning.
+    static let normalReasons: Set<String> = [Reason.created, Reason.waitingForWorker, Reason.admitted, Reason.succeeded, Reason.cancelled]
+
+    static func isWarning(_ condition: Condition) -> Bool { !normalReasons.contains(condition.reason) }
 }
 
 extension SyncReconciler {
@@ -45,7 +53,7 @@ extension SyncReconciler {
 
     /// PUTs the status (with the fresh object's resourceVersion, so a concurrent writer
     /// makes this a conflict that the controller requeues) and records `event` when the
-    /// phase changed.
+    /// phase changed, then an Event per changed condition and what the write finished.
     func write(_ object: JSONValue, _ status: SyncStatus, event: (EventType, String, String)?) async throws {
         var status = status
         status.observedGeneration = object.generation
@@ -62,8 +70,39 @@ extension SyncReconciler {
         } catch {
             throw SyncReconcileError("updating the status of Sync \(object.namespace ?? "")/\(object.name ?? "")", error)
         }
+        let previous = try? object["status"].decode(SyncStatus.self)
+        var told: Set<String> = []
         if let (type, reason, message) = event, before != status.phase?.rawValue || type == .warning {
             events?.record(object, type: type, reason: reason, message: message)
+            told.insert(reason)
+        }
+        let changes = ConditionEvents.changes(from: previous?.conditions ?? [], to: status.conditions ?? [], skipping: told,
+                                              isWarning: SyncConditions.isWarning)
+        for change in changes { events?.record(object, type: change.type, reason: change.reason, message: change.message) }
+        let connection = object["spec"]["connectionRef"]["name"].stringValue ?? ""
+        metrics?.record(SyncMetrics.outcome(before: previous, after: status), namespace: object.namespace ?? "", connection: connection)
+        logWrite(object, status, before: before, changes: changes)
+    }
+
+    /// One line per phase change and per condition change, with the Sync's coordinates as
+    /// fields (`kubectl logs … | jq 'select(.sync == "…")'`). Messages are the ones the
+    /// status holds: names and reasons, never a secret value.
+    func logWrite(_ object: JSONValue, _ status: SyncStatus, before: String?, changes: [ConditionEvents.Event]) {
+        var metadata: Logger.Metadata = [
+            "namespace": "\(object.namespace ?? "")", "sync": "\(object.name ?? "")",
+            "connection": "\(object["spec"]["connectionRef"]["name"].stringValue ?? "")",
+        ]
+        if let attempt = status.currentAttempt { metadata["attempt"] = "\(attempt.number)" }
+        if let phase = status.phase?.rawValue, phase != before {
+            metadata["phase"] = "\(phase)"
+            if status.phase?.isTerminal == true, let duration = status.duration { metadata["duration"] = "\(duration)" }
+            logger.info("Sync phase changed", metadata: metadata)
+        }
+        for change in changes {
+            var fields = metadata
+            fields["reason"] = "\(change.reason)"
+            fields["condition"] = "\(change.message)"
+            if change.type == .warning { logger.warning("Sync condition changed", metadata: fields) } else { logger.info("Sync condition changed", metadata: fields) }
         }
     }
 

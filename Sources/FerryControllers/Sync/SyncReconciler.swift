@@ -26,17 +26,19 @@ public struct SyncReconciler: Sendable {
     let defaults: OperatorDefaults
     let expectations: PodExpectations
     let logger: Logger
+    let metrics: SyncMetrics?
     /// How often a Sync waiting for a worker looks again even without a wake-up.
     static let waitingRecheck: Duration = .seconds(300)
 
     public init(client: KubernetesClient, caches: SyncCaches, events: EventRecorder?, clock: any RuntimeClock,
-                defaults: OperatorDefaults, logger: Logger = Logger(label: "ferry.sync")) {
+                defaults: OperatorDefaults, metrics: MetricsRegistry? = nil, logger: Logger = Logger(label: "ferry.sync")) {
         self.client = client
         self.caches = caches
         self.events = events
         self.clock = clock
         self.defaults = defaults
         self.expectations = PodExpectations()
+        self.metrics = metrics.map(SyncMetrics.init(registry:))
         self.logger = logger
     }
 

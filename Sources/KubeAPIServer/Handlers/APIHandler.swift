@@ -19,12 +19,15 @@ final class APIHandler: Sendable {
     let logProvider = Mutex<(any PodLogProvider)?>(nil)
     let metricsProvider = Mutex<(any PodMetricsProvider)?>(nil)
     let serverAddress = Mutex<String>("")
+    /// Set when `configuration.auditRequests` is.
+    let audit: RequestAudit?
 
     init(store: ClusterStore, faults: FaultInjector, bearerToken: String, configuration: APIServerConfiguration) {
         self.store = store
         self.faults = faults
         self.bearerToken = bearerToken
         self.configuration = configuration
+        self.audit = configuration.auditRequests ? RequestAudit() : nil
     }
 
     func handle(_ request: ServerRequest) async -> ServerResponse {
@@ -36,11 +39,16 @@ final class APIHandler: Sendable {
         if latency > .zero { try? await Task.sleep(for: latency) }
         if let fault { return .error(fault) }
         if !(isHealth && request.method == "GET") && !authenticated(request) { return .error(.unauthorized) }
+        let response: ServerResponse
         do {
-            return try await route(request)
+            response = try await route(request)
         } catch {
-            return .error(error)
+            response = .error(error)
         }
+        if let audit, let path = ResourcePath(segments: request.segments) {
+            audit.append(RequestAudit.record(request, path: path, code: response.status))
+        }
+        return response
     }
 
     private func authenticated(_ request: ServerRequest) -> Bool {

@@ -18,7 +18,7 @@ enum BuiltinKinds {
         ServedResource(type: .lease, singular: "lease"),
         ServedResource(type: .customResourceDefinition, singular: "customresourcedefinition", shortNames: ["crd", "crds"],
                        categories: ["api-extensions"], hasStatus: true),
-    ]
+    ] + InstallationKinds.served
 
     /// Kind-specific validation of a built-in object about to be stored.
     static func validate(_ object: JSONValue, resource: ServedResource) -> [FieldError] {
@@ -61,7 +61,7 @@ enum BuiltinKinds {
                 // kube-apiserver requires involvedObject.namespace to match; an empty reference is accepted.
             }
         default:
-            break
+            errors += InstallationKinds.validate(object, resource: resource)
         }
         return errors
     }

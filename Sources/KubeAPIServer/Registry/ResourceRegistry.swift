@@ -65,7 +65,9 @@ struct ResourceRegistry: Sendable {
     var groups: [(name: String, versions: [String])] {
         var versionsByGroup: [String: Set<String>] = [:]
         for gv in byGroupVersion.keys where !gv.group.isEmpty { versionsByGroup[gv.group, default: []].insert(gv.version) }
-        let builtinOrder = ["apiextensions.k8s.io", "coordination.k8s.io", "events.k8s.io"]
+        // kube-apiserver's order (which also decides which group wins an ambiguous short name).
+        let builtinOrder = ["apps", "events.k8s.io", "networking.k8s.io", "policy", "rbac.authorization.k8s.io",
+                            "apiextensions.k8s.io", "scheduling.k8s.io", "coordination.k8s.io"]
         let names = versionsByGroup.keys.sorted { a, b in
             let ia = builtinOrder.firstIndex(of: a) ?? Int.max
             let ib = builtinOrder.firstIndex(of: b) ?? Int.max

@@ -69,7 +69,7 @@ extension ClusterState {
         case .customResourceDefinition:
             obj["status"] = nil
         default:
-            break
+            obj = InstallationKinds.createDefaults(obj, resource: r)
         }
         return obj
     }
@@ -97,6 +97,7 @@ extension ClusterState {
             errors += schema.validate(obj, old: old)
         } else {
             errors += BuiltinKinds.validate(obj, resource: r)
+            if let old { errors += InstallationKinds.immutabilityErrors(obj, old: old, resource: r) }
         }
         if r.type == .customResourceDefinition, case .failure(let e) = CRDServing.resources(for: obj) {
             errors += e.errors
