@@ -33,8 +33,11 @@ struct DevCommand: AsyncParsableCommand {
     @Option(name: .customLong("image-command"), help: "IMAGE=COMMAND: what a container of IMAGE without a command runs (repeatable).")
     var imageCommands: [String] = []
 
-    @Option(name: .customLong("example"), help: "Apply these manifest files once the server is ready (e.g. examples/01-sample-to-jsonl.yaml).")
-    var examples: [String] = []
+    @Flag(name: .customLong("example"), help: "Also apply the built-in example (examples/01-sample-to-jsonl.yaml and a Sync of it), so a Sync runs and succeeds at once.")
+    var example = false
+
+    @Option(name: .customLong("apply"), help: "Apply these manifest files once the server is ready (repeatable; Ferry kinds, Secrets and ConfigMaps).")
+    var applyFiles: [String] = []
 
     @Option(name: .customLong("work-dir"), help: "Directory for pod volumes and logs (default: a temporary one, removed on exit).")
     var workDir: String?
@@ -64,7 +67,8 @@ struct DevCommand: AsyncParsableCommand {
             guard let (image, local) = LocalImage.parseMapping(entry) else { throw ValidationError("--image-command \(entry): expected IMAGE=COMMAND") }
             images[image] = local
         }
-        let manifests = try examples.flatMap { try Self.readManifests($0) }
+        var manifests = try applyFiles.flatMap { try Self.readManifests($0) }
+        if example { manifests += try Self.parseManifests(DevExample.yaml, source: "the built-in example") }
         let sweeper = try sweeperFlags.options()
         let defaultPool = try defaultPoolFlags.options()
         let autoscaler = try autoscalerFlags.options()
@@ -170,11 +174,15 @@ struct DevCommand: AsyncParsableCommand {
     }
 
     static func readManifests(_ path: String) throws -> [JSONValue] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ValidationError("--example \(path): cannot read the file") }
-        return try YAMLDocuments.parse(text).map { document in
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ValidationError("--apply \(path): cannot read the file") }
+        return try parseManifests(text, source: "--apply \(path)")
+    }
+
+    static func parseManifests(_ text: String, source: String) throws -> [JSONValue] {
+        try YAMLDocuments.parse(text).map { document in
             switch document.result {
             case .success(let object): return object
-            case .failure(let error): throw ValidationError("--example \(path), document \(document.index + 1): \(error.message)")
+            case .failure(let error): throw ValidationError("\(source), document \(document.index + 1): \(error.message)")
             }
         }
     }
@@ -185,7 +193,7 @@ struct DevCommand: AsyncParsableCommand {
         let kind = manifest["kind"].stringValue ?? ""
         let known: [ResourceType] = FerryAPI.kinds.map { $0.resourceType } + [.secret, .configMap]
         guard let resource = known.first(where: { $0.kind == kind }) else {
-            throw ValidationError("--example: cannot create a \(kind.isEmpty ? "manifest without a kind" : kind) (Ferry kinds, Secret and ConfigMap only)")
+            throw ValidationError("--apply: cannot create a \(kind.isEmpty ? "manifest without a kind" : kind) (Ferry kinds, Secret and ConfigMap only)")
         }
         do {
             _ = try await client.create(manifest, resource, namespace: manifest.namespace ?? "default")

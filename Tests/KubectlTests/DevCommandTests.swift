@@ -1,6 +1,7 @@
 /// `ferry dev` as a user runs it: one process with the API server, the local node and the
 /// controllers; the real kubectl applies the examples, runs a pod and reads its logs.
 import Foundation
+import KubeCore
 import KubeTestSupport
 import Testing
 
@@ -16,7 +17,7 @@ import Testing
         let dev = Process()
         dev.executableURL = URL(fileURLWithPath: ExternalResources.ferryBinary)
         dev.arguments = ["dev", "--port", "0", "--kubeconfig", dir + "/dev.kubeconfig",
-                         "--example", examples + "/00-default-workerpool.yaml", "--example", examples + "/01-sample-to-jsonl.yaml"]
+                         "--apply", examples + "/00-default-workerpool.yaml", "--example"]
         dev.currentDirectoryURL = URL(fileURLWithPath: dir)
         dev.standardOutput = log
         dev.standardError = log
@@ -50,24 +51,35 @@ import Testing
         #expect(wait.succeeded, "\(wait.stderr)")
         #expect(try await kubectl.run("logs", "hello").stdout == "hello from the local node\n")
 
-        // A Sync of the sample connection runs as a worker pod on the local node: the
-        // source, destination and orchestrator containers are this binary's processes.
-        let sync = try kubectl.write("sync.yaml", """
-            apiVersion: ferry.dev/v1alpha1
-            kind: Sync
-            metadata: {name: first}
-            spec: {connectionRef: {name: sample-to-files}}
-            """)
-        #expect(try await kubectl.run("create", "-f", sync).succeeded)
-        let done = try await kubectl.run("wait", "--for=jsonpath={.status.phase}=Succeeded", "fsync/first", "--timeout=60s")
-        let yaml = try await kubectl.run("get", "fsync", "first", "-o", "yaml").stdout
+        // `--example` is examples/01-sample-to-jsonl.yaml as it is in the repository, plus a
+        // Sync of it that runs as a worker pod on the local node: the source, destination
+        // and orchestrator containers are this binary's processes.
+        let documents = try String(contentsOfFile: examples + "/01-sample-to-jsonl.yaml", encoding: .utf8).components(separatedBy: "\n---\n")
+        #expect(documents.count == 3)
+        for document in documents {
+            let item = try JSONValue.parse(try await kubectl.run("create", "--dry-run=client", "-o", "json", "-f", "-", stdin: document).stdout)
+            let kind = item["kind"].stringValue ?? "", name = item.name ?? ""
+            let served = try JSONValue.parse(try await kubectl.run("get", kind.lowercased() + ".ferry.dev", name, "-o", "json").stdout)
+            #expect(Self.contains(served["spec"], item["spec"]), "\(kind) \(name) differs from examples/01-sample-to-jsonl.yaml")
+        }
+        let done = try await kubectl.run("wait", "--for=jsonpath={.status.phase}=Succeeded", "fsync/sample-to-files-example", "--timeout=60s")
+        let yaml = try await kubectl.run("get", "fsync", "sample-to-files-example", "-o", "yaml").stdout
         #expect(done.succeeded, "\(done.stderr) \(yaml)")
-        let records = try await kubectl.run("get", "fsync", "first", "-o", "jsonpath={.status.stats.recordsCommitted} {.status.attempts[0].podName}")
-        #expect(records.stdout == "2000 first-1")
+        let records = try await kubectl.run("get", "fsync", "sample-to-files-example", "-o", "jsonpath={.status.stats.recordsCommitted} {.status.attempts[0].podName}")
+        #expect(records.stdout == "2000 sample-to-files-example-1")
 
         // SIGTERM stops everything; the process exits on its own.
         dev.terminate()
         try await waitUntil(timeout: .seconds(20)) { !dev.isRunning }
         #expect(dev.terminationStatus == 0, "\(readLog())")
+    }
+
+    /// Whether `served` holds everything `written` says (the server adds defaults).
+    static func contains(_ served: JSONValue, _ written: JSONValue) -> Bool {
+        switch (served, written) {
+        case (.object(let a), .object(let b)): return b.allSatisfy { key, value in a[key].map { contains($0, value) } ?? false }
+        case (.array(let a), .array(let b)): return a.count == b.count && zip(a, b).allSatisfy { contains($0, $1) }
+        default: return served == written
+        }
     }
 }
