@@ -52,6 +52,7 @@ struct DevCommand: AsyncParsableCommand {
     @OptionGroup var clientRateFlags: ClientRateFlags
 
     @OptionGroup var autoDisableFlags: AutoDisableFlags
+    @OptionGroup var workerDefaultsFlags: WorkerDefaultsFlags
 
     @Option(name: .customLong("log-format"), help: "text, or json (one object per line: time, level, logger, msg, then fields).")
     var logFormat: LogFormat = .text
@@ -107,13 +108,14 @@ struct DevCommand: AsyncParsableCommand {
                 let manager = ControllerManager(client: client, options: .init(leaderElection: nil, healthHost: nil, healthPort: 0), clock: clock, logger: logger)
                 // Worker pods run here as processes: the orchestrator runs this very binary.
                 let executable = Self.currentExecutable()
-                _ = SyncController.register(on: manager, defaults: OperatorDefaults(orchestratorImage: "ferry:latest", ferryCommand: executable))
+                let defaults = try workerDefaultsFlags.defaults(orchestratorImage: "ferry:latest", ferryCommand: executable)
+                _ = SyncController.register(on: manager, defaults: defaults)
                 _ = PodSweeper.register(on: manager, options: sweeper)
                 _ = WorkerPoolController.register(
                     on: manager, defaultPool: defaultPool, autoscaler: autoscaler,
-                    warmWorkers: WarmWorkerOptions(defaults: OperatorDefaults(orchestratorImage: "ferry:latest", ferryCommand: executable)))
+                    warmWorkers: WarmWorkerOptions(defaults: defaults))
                 _ = ConnectionController.register(on: manager, options: connectionOptions)
-                _ = ConnectorProbeController.register(on: manager, defaults: OperatorDefaults(orchestratorImage: "ferry:latest", ferryCommand: executable))
+                _ = ConnectorProbeController.register(on: manager, defaults: defaults)
                 print("ferry dev ready at \(server.url); kubeconfig written to \(kubeconfig)")
                 fflush(nil)  // the ready line must reach a pipe at once
                 try await Self.runUntilSignal(agent: agent, manager: manager, logger: logger)

@@ -53,6 +53,7 @@ struct OperatorCommand: AsyncParsableCommand {
     @OptionGroup var clientRateFlags: ClientRateFlags
 
     @OptionGroup var autoDisableFlags: AutoDisableFlags
+    @OptionGroup var workerDefaultsFlags: WorkerDefaultsFlags
 
     @Option(name: .customLong("log-format"), help: "json (one object per line: time, level, logger, msg, then fields) or text.")
     var logFormat: LogFormat = .json
@@ -87,7 +88,7 @@ struct OperatorCommand: AsyncParsableCommand {
             options: ControllerManager.Options(leaderElection: election, healthHost: health?.host, healthPort: health?.port ?? 0),
             logger: logger)
         // One controller per watched namespace, or one over all namespaces.
-        let defaults = OperatorDefaults(orchestratorImage: workerImage, restrictedSecurityContext: workerRestrictedSecurity)
+        let defaults = try workerDefaultsFlags.defaults(orchestratorImage: workerImage, restrictedSecurityContext: workerRestrictedSecurity)
         for namespace in namespaces.isEmpty ? [nil] : namespaces.map(Optional.some) {
             _ = SyncController.register(on: manager, defaults: defaults, namespace: namespace)
             _ = PodSweeper.register(on: manager, namespace: namespace, options: sweeper)

@@ -1,7 +1,8 @@
 /// The probe pod builder: a pure function from a Source or Destination, its rendered
 /// config and the operator defaults to a short-lived Pod running the connector's `check`
 /// or `discover`, built from the worker pod's parts (init container making the pipe,
-/// connector wrapper, orchestrator wrapper, restricted security, resources precedence).
+/// connector wrapper, orchestrator wrapper, restricted security, resources precedence,
+/// the operator's node selector and tolerations).
 import FerryAPI
 import Foundation
 import KubeCore
@@ -135,6 +136,9 @@ public enum ConnectorProbePod {
             "activeDeadlineSeconds": .int(activeDeadlineSeconds),
         ]
         if let pod = security.pod { podSpec["securityContext"] = pod }
+        // The operator's worker placement (no pool, no Connection): a probe must reach the
+        // nodes the workers use, e.g. the only ones allowed to reach the database.
+        podSpec.merge(try WorkerPodBuilder.scheduling(connection: nil, pool: nil, defaults: defaults)) { _, new in new }
         let pod: JSONValue = [
             "apiVersion": "v1", "kind": "Pod",
             "metadata": [

@@ -1,6 +1,6 @@
 /// Operator-wide settings of worker pods (filled from the operator's flags / Helm values):
-/// the orchestrator image, the last level of the resources precedence, and the security
-/// defaults.
+/// the orchestrator image, the last level of the resources and placement precedences, and
+/// the security defaults.
 import FerryAPI
 
 public struct OperatorDefaults: Sendable, Hashable {
@@ -10,6 +10,12 @@ public struct OperatorDefaults: Sendable, Hashable {
     public var ferryCommand: String
     /// The lowest level of the resources precedence.
     public var resources: WorkerResources
+    /// The lowest level of placement (Airbyte's JOB_KUBE_NODE_SELECTORS): a WorkerPool's
+    /// template and a Connection's podTemplate override it key by key.
+    public var nodeSelector: [String: String]
+    /// The first tolerations of every worker, probe and placeholder pod (Airbyte's
+    /// JOB_KUBE_TOLERATIONS); the pool's and the Connection's are appended.
+    public var tolerations: [Toleration]
     /// When true (the default) every worker pod gets the restricted Pod Security profile;
     /// a Connection's `podTemplate.securityContext` still overrides it key by key.
     public var restrictedSecurityContext: Bool
@@ -22,6 +28,8 @@ public struct OperatorDefaults: Sendable, Hashable {
         orchestratorImage: String,
         ferryCommand: String = "ferry",
         resources: WorkerResources = OperatorDefaults.airbyteResources,
+        nodeSelector: [String: String] = [:],
+        tolerations: [Toleration] = [],
         restrictedSecurityContext: Bool = true,
         connectorStopGraceSeconds: Int = 10,
         stopMarkerPollSeconds: Int = 1
@@ -29,6 +37,8 @@ public struct OperatorDefaults: Sendable, Hashable {
         self.orchestratorImage = orchestratorImage
         self.ferryCommand = ferryCommand
         self.resources = resources
+        self.nodeSelector = nodeSelector
+        self.tolerations = tolerations
         self.restrictedSecurityContext = restrictedSecurityContext
         self.connectorStopGraceSeconds = connectorStopGraceSeconds
         self.stopMarkerPollSeconds = stopMarkerPollSeconds

@@ -64,7 +64,7 @@ public enum WorkerPodBuilder {
             "activeDeadlineSeconds": .int(try activeDeadlineSeconds(connection)),
         ]
         if let pod = security.pod { spec["securityContext"] = pod }
-        spec.merge(try scheduling(connection: template, pool: pool?.spec.template)) { _, new in new }
+        spec.merge(try scheduling(connection: template, pool: pool?.spec.template, defaults: defaults)) { _, new in new }
 
         let pod: JSONValue = [
             "apiVersion": "v1", "kind": "Pod",

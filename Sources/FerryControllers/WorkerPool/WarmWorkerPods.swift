@@ -6,11 +6,12 @@
 /// A placeholder requests what one worker pod of the pool requests — the sum of its
 /// orchestrator, source and destination containers with the pool template over the
 /// operator defaults — and uses the pool's placement (nodeSelector, tolerations,
-/// affinity), so it reserves room on the nodes the pool's workers would use. It runs
-/// `ferry worker placeholder` from the operator's own image (it only waits for SIGTERM),
-/// carries no `ferry.dev/pool` or `ferry.dev/sync` label, and so is neither counted as a
-/// worker nor taken for an orphaned worker by the sweeper. Pure: building and planning
-/// are functions of values; the WorkerPool reconciler applies the plan.
+/// affinity, over the operator's nodeSelector and tolerations), so it reserves room on
+/// the nodes the pool's workers would use. It runs `ferry worker placeholder` from the
+/// operator's own image (it only waits for SIGTERM), carries no `ferry.dev/pool` or
+/// `ferry.dev/sync` label, and so is neither counted as a worker nor taken for an
+/// orphaned worker by the sweeper. Pure: building and planning are functions of values;
+/// the WorkerPool reconciler applies the plan.
 import FerryAPI
 import Foundation
 import KubeCore
@@ -62,8 +63,8 @@ enum WarmWorkerPods {
             "resources": resources(summing: requirements),
         ]
         var spec: JSONValue = ["restartPolicy": "Never", "terminationGracePeriodSeconds": 1, "priorityClassName": .string(options.priorityClassName)]
-        // Placement from the pool's template; the pool's own priority class is for real workers.
-        for (key, value) in try WorkerPodBuilder.scheduling(connection: nil, pool: template) where key != "priorityClassName" && key != "serviceAccountName" {
+        // Placement from the pool's template over the operator's; the pool's own priority class is for real workers.
+        for (key, value) in try WorkerPodBuilder.scheduling(connection: nil, pool: template, defaults: d) where key != "priorityClassName" && key != "serviceAccountName" {
             spec[key] = value
         }
         let security = try WorkerPodSecurity.contexts(restricted: d.restrictedSecurityContext, override: nil)
