@@ -45,14 +45,7 @@ struct DevCommand: AsyncParsableCommand {
     @Option(name: .customLong("clock-speed"), help: "Run the operator's clock this many times faster than real time (schedules, backoffs, TTLs), for demos and tests.")
     var clockSpeed: Double = 1
 
-    @OptionGroup var sweeperFlags: SweeperFlags
-
-    @OptionGroup var defaultPoolFlags: DefaultPoolFlags
-    @OptionGroup var autoscalerFlags: AutoscalerFlags
-    @OptionGroup var clientRateFlags: ClientRateFlags
-
-    @OptionGroup var autoDisableFlags: AutoDisableFlags
-    @OptionGroup var workerDefaultsFlags: WorkerDefaultsFlags
+    @OptionGroup var controllerFlags: ControllerFlags
 
     @Option(name: .customLong("log-format"), help: "text, or json (one object per line: time, level, logger, msg, then fields).")
     var logFormat: LogFormat = .text
@@ -70,10 +63,7 @@ struct DevCommand: AsyncParsableCommand {
         }
         var manifests = try applyFiles.flatMap { try Self.readManifests($0) }
         if example { manifests += try Self.parseManifests(DevExample.yaml, source: "the built-in example") }
-        let sweeper = try sweeperFlags.options()
-        let defaultPool = try defaultPoolFlags.options()
-        let autoscaler = try autoscalerFlags.options()
-        let connectionOptions = try autoDisableFlags.options()
+        let settings = try controllerFlags.settings()
         var logger = Logger(label: "ferry.dev")
         logger.logLevel = .info
 
@@ -83,7 +73,7 @@ struct DevCommand: AsyncParsableCommand {
         do {
             try server.writeKubeconfig(to: kubeconfig)
             var clientConfiguration = try ClientConfiguration(kubeconfig: Kubeconfig.parse(server.kubeconfigYAML()))
-            try clientRateFlags.apply(to: &clientConfiguration)
+            try controllerFlags.clientRateFlags.apply(to: &clientConfiguration)
             let client = try KubernetesClient(configuration: clientConfiguration)
             do {
                 try await Self.installCRDs(client)
@@ -108,14 +98,8 @@ struct DevCommand: AsyncParsableCommand {
                 let manager = ControllerManager(client: client, options: .init(leaderElection: nil, healthHost: nil, healthPort: 0), clock: clock, logger: logger)
                 // Worker pods run here as processes: the orchestrator runs this very binary.
                 let executable = Self.currentExecutable()
-                let defaults = try workerDefaultsFlags.defaults(orchestratorImage: "ferry:latest", ferryCommand: executable)
-                _ = SyncController.register(on: manager, defaults: defaults)
-                _ = PodSweeper.register(on: manager, options: sweeper)
-                _ = WorkerPoolController.register(
-                    on: manager, defaultPool: defaultPool, autoscaler: autoscaler,
-                    warmWorkers: WarmWorkerOptions(defaults: defaults))
-                _ = ConnectionController.register(on: manager, options: connectionOptions)
-                _ = ConnectorProbeController.register(on: manager, defaults: defaults)
+                let defaults = try controllerFlags.workerDefaultsFlags.defaults(orchestratorImage: "ferry:latest", ferryCommand: executable)
+                ControllerFlags.register(on: manager, settings, defaults: defaults)
                 print("ferry dev ready at \(server.url); kubeconfig written to \(kubeconfig)")
                 fflush(nil)  // the ready line must reach a pipe at once
                 try await Self.runUntilSignal(agent: agent, manager: manager, logger: logger)

@@ -43,17 +43,7 @@ struct OperatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("worker-restricted-security"), help: "Give worker pods the restricted Pod Security profile (a Connection's podTemplate.securityContext still overrides it).")
     var workerRestrictedSecurity = true
 
-    @Option(name: .customLong("warm-worker-priority-class"), help: "PriorityClass of warm-worker placeholder pods; give it a negative value so real pods preempt them.")
-    var warmWorkerPriorityClass = WarmWorkerOptions().priorityClassName
-
-    @OptionGroup var sweeperFlags: SweeperFlags
-
-    @OptionGroup var defaultPoolFlags: DefaultPoolFlags
-    @OptionGroup var autoscalerFlags: AutoscalerFlags
-    @OptionGroup var clientRateFlags: ClientRateFlags
-
-    @OptionGroup var autoDisableFlags: AutoDisableFlags
-    @OptionGroup var workerDefaultsFlags: WorkerDefaultsFlags
+    @OptionGroup var controllerFlags: ControllerFlags
 
     @Option(name: .customLong("log-format"), help: "json (one object per line: time, level, logger, msg, then fields) or text.")
     var logFormat: LogFormat = .json
@@ -62,17 +52,14 @@ struct OperatorCommand: AsyncParsableCommand {
         logFormat.bootstrap()
         var logger = Logger(label: "ferry.operator")
         logger.logLevel = .info
-        let sweeper = try sweeperFlags.options()
-        let defaultPool = try defaultPoolFlags.options()
-        let autoscaler = try autoscalerFlags.options()
-        let connectionOptions = try autoDisableFlags.options()
+        let settings = try controllerFlags.settings()
         var configuration: ClientConfiguration
         do {
             configuration = try ClientConfiguration.load(kubeconfigPath: kubeconfig, context: context)
         } catch {
             throw ValidationError(error.description)
         }
-        try clientRateFlags.apply(to: &configuration)
+        try controllerFlags.clientRateFlags.apply(to: &configuration)
         let client = try KubernetesClient(configuration: configuration)
         let health = try BindAddress.parse(healthProbeBindAddress, flag: "--health-probe-bind-address")
         let metricsAddress = try BindAddress.parse(metricsBindAddress, flag: "--metrics-bind-address")
@@ -88,14 +75,9 @@ struct OperatorCommand: AsyncParsableCommand {
             options: ControllerManager.Options(leaderElection: election, healthHost: health?.host, healthPort: health?.port ?? 0),
             logger: logger)
         // One controller per watched namespace, or one over all namespaces.
-        let defaults = try workerDefaultsFlags.defaults(orchestratorImage: workerImage, restrictedSecurityContext: workerRestrictedSecurity)
+        let defaults = try controllerFlags.workerDefaultsFlags.defaults(orchestratorImage: workerImage, restrictedSecurityContext: workerRestrictedSecurity)
         for namespace in namespaces.isEmpty ? [nil] : namespaces.map(Optional.some) {
-            _ = SyncController.register(on: manager, defaults: defaults, namespace: namespace)
-            _ = PodSweeper.register(on: manager, namespace: namespace, options: sweeper)
-            _ = WorkerPoolController.register(on: manager, defaultPool: defaultPool, autoscaler: autoscaler,
-                                                 warmWorkers: WarmWorkerOptions(priorityClassName: warmWorkerPriorityClass, defaults: defaults), namespace: namespace)
-            _ = ConnectionController.register(on: manager, namespace: namespace, options: connectionOptions)
-            _ = ConnectorProbeController.register(on: manager, defaults: defaults, namespace: namespace)
+            ControllerFlags.register(on: manager, settings, defaults: defaults, namespace: namespace)
         }
         var services: [any Service] = [manager]
         if let metricsAddress, metricsAddress != health {

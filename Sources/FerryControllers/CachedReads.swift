@@ -36,4 +36,18 @@ struct ReferencedSecrets {
         guard let object = found[secret] else { return .secretNotFound }
         return SyncReconciler.secretValue(object, key: key).map(SecretLookupResult.value) ?? .keyNotFound
     }
+
+    /// The values `refs` point at that were found.
+    func values(of refs: [SecretRef]) -> [String] {
+        refs.compactMap { ref in
+            if case .value(let value) = lookup(ref.secretKeyRef.name, ref.secretKeyRef.key) { return value }
+            return nil
+        }
+    }
+
+    /// `text` with every secret value (of at least 3 characters; shorter ones would blank
+    /// out ordinary words) replaced by `***`: what a connector's message may echo.
+    static func redact(_ text: String, secrets: [String]) -> String {
+        secrets.filter { $0.count >= 3 }.sorted { $0.count > $1.count }.reduce(text) { $0.replacingOccurrences(of: $1, with: "***") }
+    }
 }

@@ -163,7 +163,7 @@ import Testing
     }
 
     @Test func redactsSecretValues() {
-        #expect(ConnectorProbeReconciler.redact("login s3cr3t failed for s3cr3t", secrets: ["s3cr3t", "ab"]) == "login *** failed for ***")
+        #expect(ReferencedSecrets.redact("login s3cr3t failed for s3cr3t", secrets: ["s3cr3t", "ab"]) == "login *** failed for ***")
     }
 
     // MARK: what comes next

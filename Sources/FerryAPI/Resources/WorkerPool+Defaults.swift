@@ -50,9 +50,13 @@ extension WorkerPool {
     /// subresource). With autoscaling it is the count the operator's autoscaler last chose,
     /// `status.workers`, kept within min/max; a pool the autoscaler has not seen yet starts
     /// at `minWorkers`, as an HPA starts from the target's current replicas.
-    public var capacity: Int32 {
+    public var capacity: Int32 { capacity(autoscaledWorkers: status?.workers) }
+
+    /// `capacity` with `workers` as the autoscaler's count (the one it last chose, which a
+    /// cached status may not show yet).
+    public func capacity(autoscaledWorkers workers: Int32?) -> Int32 {
         guard let autoscaling = spec.autoscaling else { return max(0, spec.effectiveWorkers) }
-        let current = status?.workers ?? autoscaling.effectiveMinWorkers
+        let current = workers ?? autoscaling.effectiveMinWorkers
         return min(max(current, autoscaling.effectiveMinWorkers), autoscaling.maxWorkers)
     }
 }

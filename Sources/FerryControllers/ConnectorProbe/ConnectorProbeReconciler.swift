@@ -195,7 +195,7 @@ struct ConnectorProbeReconciler: Sendable {
         var status = status
         var warning: (String, String)?
         let time = KubeTime.format(now)
-        func redacted(_ text: String) -> String { Self.redact(text, secrets: secrets) }
+        func redacted(_ text: String) -> String { ReferencedSecrets.redact(text, secrets: secrets) }
         switch action {
         case .check:
             status.lastCheckTime = time
@@ -247,12 +247,6 @@ struct ConnectorProbeReconciler: Sendable {
             return found
         }
         return (config, values)
-    }
-
-    /// `text` with every secret value (of at least 3 characters; shorter ones would blank
-    /// out ordinary words) replaced by `***`.
-    static func redact(_ text: String, secrets: [String]) -> String {
-        secrets.filter { $0.count >= 3 }.sorted { $0.count > $1.count }.reduce(text) { $0.replacingOccurrences(of: $1, with: "***") }
     }
 
     func currentPod(_ name: String, namespace: String, owner uid: String?) async throws -> JSONValue? {

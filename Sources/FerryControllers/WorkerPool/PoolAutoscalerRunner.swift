@@ -76,9 +76,7 @@ final class PoolAutoscalerRunner: Sendable {
     func evaluate(_ key: ObjectKey, pool: WorkerPool, autoscaling: PoolAutoscaling, observation: PoolObservation, now: Date) -> AutoscalerRun {
         let (decision, current, conditions) = memory.withLock { all in
             var entry = all[key] ?? Memory()
-            var recorded = pool
-            if let workers = entry.workers { recorded.status = (recorded.status ?? WorkerPoolStatus()).with(workers: workers) }
-            let current = recorded.capacity
+            let current = pool.capacity(autoscaledWorkers: entry.workers ?? pool.status?.workers)
             let decision = PoolAutoscaler.evaluate(
                 autoscaling, currentWorkers: current, observation: observation, history: &entry.history, now: now, settings: options.settings)
             entry.lastEvaluation = now
@@ -104,10 +102,3 @@ final class PoolAutoscalerRunner: Sendable {
     }
 }
 
-private extension WorkerPoolStatus {
-    func with(workers: Int32) -> WorkerPoolStatus {
-        var copy = self
-        copy.workers = workers
-        return copy
-    }
-}

@@ -110,12 +110,13 @@ enum WarmWorkerPods {
     /// whole base units (bytes for memory).
     static func resources(summing requirements: [ResourceRequirements?]) -> JSONValue {
         func sum(_ pick: (ResourceRequirements) -> [String: Quantity]?) -> JSONValue {
-            var totals: [String: Double] = [:]
+            var millis: [String: Int64] = [:]
             for level in requirements.compactMap({ $0 }) {
-                for (name, quantity) in pick(level) ?? [:] { totals[name, default: 0] += ResourceQuantity(quantity.text)?.doubleValue ?? 0 }
+                for (name, quantity) in pick(level) ?? [:] { millis[name, default: 0] += ResourceQuantity(quantity.text)?.milliValue ?? 0 }
             }
-            return .object(totals.mapValues { name in .string(String(Int64(name.rounded(.up)))) }.merging(
-                totals.filter { $0.key == "cpu" }.mapValues { .string("\(Int64(($0 * 1000).rounded(.up)))m") }) { _, cpu in cpu })
+            return .object(Dictionary(uniqueKeysWithValues: millis.map { name, milli in
+                (name, .string(name == "cpu" ? "\(milli)m" : String((milli + 999) / 1000)))
+            }))
         }
         var out: JSONValue = [:]
         let requests = sum(\.requests), limits = sum(\.limits)
