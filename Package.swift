@@ -28,6 +28,10 @@ let package = Package(
         .library(name: "KubeCore", targets: ["KubeCore"]),
         .library(name: "KubeClient", targets: ["KubeClient"]),
         .library(name: "KubeAPIServer", targets: ["KubeAPIServer"]),
+        // For the fuzz targets' package (Fuzz/Package.swift).
+        .library(name: "AirbyteProtocol", targets: ["AirbyteProtocol"]),
+        .library(name: "FerryAPI", targets: ["FerryAPI"]),
+        .library(name: "FerrySchedule", targets: ["FerrySchedule"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
