@@ -18,6 +18,15 @@ struct RelayBench: AsyncParsableCommand {
     @Option(help: "Runs of each pipeline; the fastest is reported, as for the classifier row.")
     var rounds = 3
 
+    @Option(help: "Relay forwarding modes to time, comma-separated: splice (tee/splice from the source's pipe), copy (read/write).")
+    var forwarding = "splice,copy"
+
+    var modes: [RelayForwarding] { forwarding.split(separator: ",").compactMap { RelayForwarding(rawValue: String($0)) } }
+
+    func validate() throws {
+        if modes.isEmpty { throw ValidationError("--forwarding lists splice and/or copy") }
+    }
+
     func run() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-relay-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -39,20 +48,23 @@ struct RelayBench: AsyncParsableCommand {
         let rounds = max(1, self.rounds)
         var rows = [RelayBenchmark.classifier(Array(bytes), rounds: rounds)]
         // Pipelines interleaved round by round, so a burst of load elsewhere hits them all.
-        var cat: [RelayBenchmarkRow] = [], relay: [RelayBenchmarkRow] = [], process: [RelayBenchmarkRow] = []
-        var result: RelayResult?
+        var cat: [RelayBenchmarkRow] = []
+        var relay = Array(repeating: [RelayBenchmarkRow](), count: modes.count), process = relay
+        var results: [RelayResult] = []
         var relayRSS = 0
         let ferry = Bundle.main.executablePath ?? URL(fileURLWithPath: CommandLine.arguments[0]).path
         for _ in 0..<rounds {
             cat.append(try await RelayBenchmark.shell("cat | cat", "cat '\(input)' | cat > /dev/null", bytes: bytes.count, messages: messages))
-            let (relayRow, relayResult) = try await RelayBenchmark.relay(file: input, bytes: bytes.count, messages: messages)
-            relay.append(relayRow)
-            result = relayResult
-            let (processRow, rss) = try await RelayBenchmark.relayProcess(ferry: ferry, file: input, bytes: bytes.count, messages: messages)
-            process.append(processRow)
-            relayRSS = max(relayRSS, rss)
+            for (k, mode) in modes.enumerated() {
+                let (relayRow, relayResult) = try await RelayBenchmark.relay(file: input, bytes: bytes.count, messages: messages, forwarding: mode)
+                relay[k].append(relayRow)
+                results.append(relayResult)
+                let (processRow, rss) = try await RelayBenchmark.relayProcess(ferry: ferry, file: input, bytes: bytes.count, messages: messages, forwarding: mode)
+                process[k].append(processRow)
+                relayRSS = max(relayRSS, rss)
+            }
         }
-        for runs in [cat, relay, process] { if let fastest = runs.min(by: { $0.seconds < $1.seconds }) { rows.append(fastest) } }
+        for runs in [cat] + relay + process { if let fastest = runs.min(by: { $0.seconds < $1.seconds }) { rows.append(fastest) } }
         let python = "import sys, json\nfor line in sys.stdin:\n    json.loads(line)\n    sys.stdout.write(line)\n"
         let script = dir.appendingPathComponent("relay.py").path
         try Data(python.utf8).write(to: URL(fileURLWithPath: script))
@@ -69,7 +81,13 @@ struct RelayBench: AsyncParsableCommand {
                  + pad(String(format: "%.0f", r.messagesPerSecond), 14, left: false) + pad(String(format: "%.2f", r.seconds), 10, left: false))
         }
         emit("fastest of \(rounds) run\(rounds == 1 ? "" : "s") per pipeline (Python: one run)")
-        if let result { emit("relay: \(result.progress.tracker.recordsEmitted) records relayed, succeeded: \(result.succeeded)") }
+        for result in results.prefix(modes.count) {
+            emit("relay: \(result.progress.tracker.recordsEmitted) records relayed, \(result.progress.splicedBytes) bytes spliced, succeeded: \(result.succeeded)")
+        }
+        let catBest = cat.map(\.seconds).min() ?? 0
+        for r in rows where r.name.contains("relay |") {
+            emit("\(r.name): \(String(format: "%.0f", 100 * catBest / max(r.seconds, 1e-9)))% of cat | cat")
+        }
         emit("ferry worker relay process peak RSS: \(relayRSS / (1 << 20)) MiB")
         emit("bench process peak RSS (input held in memory for the classifier run): \(RelayBenchmark.peakRSS() / (1 << 20)) MiB")
     }

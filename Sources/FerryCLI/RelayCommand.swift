@@ -56,6 +56,8 @@ struct RelayCommand: AsyncParsableCommand {
     var flushInterval: Double = 10
     @Option(help: "Write this file (atomically; the outcome as JSON) when the relay exits for any reason, including SIGTERM, so connector wrappers watching it stop their connectors.")
     var stopMarker: String?
+    @Option(help: ArgumentHelp("How forwarded lines move: splice (from the source's pipe, where the descriptors allow it) or copy (through the relay's buffer; to compare).", visibility: .hidden))
+    var forwarding = "splice"
 
     func validate() throws {
         if (sourceCommand == nil) == (sourceStdout == nil) { throw ValidationError("give exactly one of --source-command and --source-stdout") }
@@ -66,6 +68,7 @@ struct RelayCommand: AsyncParsableCommand {
             throw ValidationError("--destination-command cannot be combined with --destination-stdin/--destination-stdout")
         }
         if sourceSilenceTimeout <= 0 || flushInterval <= 0 { throw ValidationError("timeouts and intervals must be positive") }
+        if RelayForwarding(rawValue: forwarding) == nil { throw ValidationError("--forwarding is splice or copy") }
         if let progressConfigmap, ProgressConfigMapSink.parseReference(progressConfigmap) == nil {
             throw ValidationError("--progress-configmap \"\(progressConfigmap)\" is not NAMESPACE/NAME")
         }
@@ -180,6 +183,7 @@ struct RelayCommand: AsyncParsableCommand {
         configuration.inputState = inputState
         configuration.streamRenames = renames
         configuration.stopMarkerPath = stopMarker
+        configuration.forwarding = RelayForwarding(rawValue: forwarding) ?? .splice
         var sinks: [any RelayStateSink] = []
         if stateOut != nil || statsOut != nil { sinks.append(FileStateSink(statePath: stateOut, statsPath: statsOut)) }
         if let client, let progressConfigmap, let reference = ProgressConfigMapSink.parseReference(progressConfigmap) {

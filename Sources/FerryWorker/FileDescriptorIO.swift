@@ -52,14 +52,19 @@ enum FileDescriptorIO {
             if errno == EINTR { continue }
             guard errno == EAGAIN || errno == EWOULDBLOCK else { return .failed(errno) }
             // Pipe full: the destination is slower than the source; wait (backpressure).
-            while true {
-                if stop.isStopped { return .stopped }
-                var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-                let ready = poll(&p, 1, pollMilliseconds)
-                if ready > 0 || (ready < 0 && errno != EINTR) { break }
-            }
+            if !waitWritable(fd, stop: stop) { return .stopped }
         }
         return .written
+    }
+
+    /// Waits until `fd` takes more bytes (or reports an error); false when `stop` is set first.
+    static func waitWritable(_ fd: Int32, stop: StopFlag) -> Bool {
+        while true {
+            if stop.isStopped { return false }
+            var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+            let ready = poll(&p, 1, pollMilliseconds)
+            if ready > 0 || (ready < 0 && errno != EINTR) { return true }
+        }
     }
 
     static func setNonBlocking(_ fd: Int32) {

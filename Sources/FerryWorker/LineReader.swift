@@ -17,6 +17,9 @@ struct LineReader {
     private var scanned = 0
     private var discarding = false
     private var discardedBytes = 0
+    /// Bytes read from the descriptor so far: the stream offset just past the buffer's
+    /// last byte (the splice path names the bytes it forwards by stream offset).
+    private(set) var bytesRead = 0
 
     /// `terminated`: a newline follows the line in the buffer (false only for a last
     /// line at end of file), so the line and its newline can be written from the buffer.
@@ -53,15 +56,38 @@ struct LineReader {
 
     /// Reads more bytes into the buffer. Views handed out before are invalid after it.
     mutating func fill(stop: StopFlag) -> Fill {
+        let fd = self.fd
+        return fill { FileDescriptorIO.read(fd, into: $0, count: $1, stop: stop) }
+    }
+
+    /// `fill` with another way of reading (the splice path tees the pipe first).
+    mutating func fill(read: (UnsafeMutableRawPointer, Int) -> FileDescriptorIO.ReadResult) -> Fill {
         if end == buffer.count { makeRoom() }
-        switch FileDescriptorIO.read(fd, into: buffer.baseAddress! + end, count: buffer.count - end, stop: stop) {
+        switch read(buffer.baseAddress! + end, buffer.count - end) {
         case .stopped: return .stopped
         case .failed(let code): return .failed(code)
         case .endOfFile: return .endOfFile
         case .bytes(let n):
             end += n
+            bytesRead += n
             return .bytes
         }
+    }
+
+    /// The stream offset of the first byte not handed out yet: every byte before it
+    /// has been handed out as a line or skipped.
+    var handedOutOffset: Int { bytesRead - end + start }
+
+    /// The stream offset of a byte of a view handed out since the last `fill`.
+    func streamOffset(of byte: UnsafePointer<UInt8>) -> Int {
+        bytesRead - end + (UnsafeRawPointer(byte) - UnsafeRawPointer(buffer.baseAddress!))
+    }
+
+    /// The buffered bytes at stream offsets `range`, if the buffer still holds them.
+    func bytes(at range: Range<Int>) -> UnsafeRawBufferPointer? {
+        let first = bytesRead - end
+        guard range.lowerBound >= first, range.upperBound <= bytesRead else { return nil }
+        return UnsafeRawBufferPointer(start: buffer.baseAddress! + (range.lowerBound - first), count: range.count)
     }
 
     /// The next complete line (or skipped oversized line) in the buffer; nil when the

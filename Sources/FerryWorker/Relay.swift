@@ -84,7 +84,8 @@ public struct Relay: Sendable {
                 await withTaskGroup(of: Void.self) { group in
                     group.addTask {
                         let pump = SourcePump(sourceFD: sourceFD, destinationFD: destinationIn, shared: shared,
-                                              catalogStreams: catalogStreams, renames: config.streamRenames, maxLineBytes: config.maxLineBytes)
+                                              catalogStreams: catalogStreams, renames: config.streamRenames, maxLineBytes: config.maxLineBytes,
+                                              forwarding: config.forwarding)
                         let result = await onThread("relay-source") { pump.run() }
                         close(destinationIn)
                         close(sourceFD)

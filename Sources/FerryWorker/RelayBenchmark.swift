@@ -53,21 +53,23 @@ public enum RelayBenchmark {
     }
 
     /// Times the relay from `cat FILE` to a destination that discards its input.
-    public static func relay(file: String, bytes: Int, messages: Int) async throws -> (RelayBenchmarkRow, RelayResult) {
+    public static func relay(file: String, bytes: Int, messages: Int, forwarding: RelayForwarding = .splice) async throws -> (RelayBenchmarkRow, RelayResult) {
         var c = RelayConfiguration(source: .command("cat '\(file)'"), destination: .command("cat > /dev/null"))
         c.passThroughStderr = false
+        c.forwarding = forwarding
         let started = ContinuousClock.now
         let result = try await Relay(configuration: c).run()
-        let row = RelayBenchmarkRow(name: "cat | ferry relay | cat", seconds: Double(started.duration(to: .now).nanoseconds) / 1e9,
+        let row = RelayBenchmarkRow(name: "cat | ferry relay | cat (\(forwarding.rawValue))", seconds: Double(started.duration(to: .now).nanoseconds) / 1e9,
                                     bytes: bytes, messages: messages)
         return (row, result)
     }
 
     /// Times `ferry worker relay` run as its own process (source `cat FILE`, destination
     /// `cat > /dev/null`) and reads that process's peak RSS when it exits.
-    public static func relayProcess(ferry: String, file: String, bytes: Int, messages: Int) async throws -> (RelayBenchmarkRow, peakRSS: Int) {
+    public static func relayProcess(ferry: String, file: String, bytes: Int, messages: Int,
+                                    forwarding: RelayForwarding = .splice) async throws -> (RelayBenchmarkRow, peakRSS: Int) {
         let started = ContinuousClock.now
-        let process = try ChildProcess(command: "exec '\(ferry)' worker relay --source-command \"cat '\(file)'\" --destination-command 'cat > /dev/null'")
+        let process = try ChildProcess(command: "exec '\(ferry)' worker relay --forwarding \(forwarding.rawValue) --source-command \"cat '\(file)'\" --destination-command 'cat > /dev/null'")
         close(process.stdinFD)
         async let out: String = collectTail(of: process.stdoutFD, label: "bench-out", passThrough: false)
         async let err: String = collectTail(of: process.stderrFD, label: "bench-err", passThrough: false)
@@ -81,7 +83,7 @@ public enum RelayBenchmark {
         // The relay reports its own peak RSS (VmHWM): ru_maxrss from wait4 would start
         // from this process's peak, the spawning parent's.
         let rss = Int(summary["peakRSSBytes"].intValue ?? 0)
-        let row = RelayBenchmarkRow(name: "cat | ferry worker relay | cat", seconds: Double(started.duration(to: .now).nanoseconds) / 1e9,
+        let row = RelayBenchmarkRow(name: "cat | ferry worker relay | cat (\(forwarding.rawValue))", seconds: Double(started.duration(to: .now).nanoseconds) / 1e9,
                                     bytes: bytes, messages: messages)
         return (row, rss)
     }

@@ -11,6 +11,16 @@ public enum ConnectorEndpoint: Sendable {
     case descriptors(read: Int32, write: Int32?)
 }
 
+/// How the relay moves the lines it forwards.
+public enum RelayForwarding: String, Sendable, CaseIterable {
+    /// From the source's pipe to the destination by tee(2) and splice(2), without a
+    /// second copy out of the kernel, where the descriptors allow it (Linux, a pipe in,
+    /// a pipe, socket or file out); else, and for lines longer than the scratch pipe, `copy`.
+    case splice
+    /// Read into the relay's buffer and written from there.
+    case copy
+}
+
 public struct RelayConfiguration: Sendable {
     public var source: ConnectorEndpoint
     public var destination: ConnectorEndpoint
@@ -43,6 +53,8 @@ public struct RelayConfiguration: Sendable {
     public var stopMarkerPath: String? = nil
     /// Copy connectors' stderr to ours (their tails are kept for failure messages anyway).
     public var passThroughStderr = true
+    /// `.copy` only to compare (`ferry bench relay`); both forward the same bytes.
+    public var forwarding = RelayForwarding.splice
     public var logger = Logger(label: "ferry.worker")
 
     public init(source: ConnectorEndpoint, destination: ConnectorEndpoint, catalog: ConfiguredCatalog? = nil) {

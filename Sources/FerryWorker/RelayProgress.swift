@@ -52,6 +52,9 @@ public struct RelayProgress: Sendable {
     public var configUpdates: [ConnectorRole: JSONValue] = [:]
     public var controlMessages = 0
     public var sourceFinished = false
+    /// Bytes that reached the destination by `splice` from the source's pipe rather than
+    /// copied through the relay (`RelayForwarding.splice`); not part of the summary.
+    public var splicedBytes = 0
 
     mutating func skip(_ role: ConnectorRole, _ change: (inout SkippedLines) -> Void) {
         if role == .source { change(&sourceSkipped) } else { change(&destinationSkipped) }

@@ -6,6 +6,9 @@
 /// line (LOG, TRACE, garbage) is copied, into `out`. Lines of renamed streams are
 /// rewritten into `out` too; TRACE STREAM_STATUS is forwarded (destinations finalize an
 /// overwritten stream on its COMPLETE), other TRACEs, LOG and CONTROL are not.
+/// With `.splice` forwarding (a pipe in; a pipe, socket or file out), the forwarded bytes go
+/// from the source's pipe to the destination by `splice` instead of from the buffer
+/// (`SpliceForwarder`); what is classified, counted and forwarded stays the same.
 import AirbyteProtocol
 import KubeCore
 #if canImport(Glibc)
@@ -29,15 +32,17 @@ struct SourcePump {
     /// Only streams whose destination name differs.
     let renames: [StreamDescriptor: RecordRename]
     let maxLineBytes: Int
+    let forwarding: RelayForwarding
 
     init(sourceFD: Int32, destinationFD: Int32, shared: RelayShared, catalogStreams: Set<StreamDescriptor>?,
-         renames: [StreamDescriptor: StreamDescriptor] = [:], maxLineBytes: Int) {
+         renames: [StreamDescriptor: StreamDescriptor] = [:], maxLineBytes: Int, forwarding: RelayForwarding = .splice) {
         self.sourceFD = sourceFD
         self.destinationFD = destinationFD
         self.shared = shared
         self.catalogStreams = catalogStreams
         self.renames = renames.filter { $0.key != $0.value }.mapValues(RecordRename.init(to:))
         self.maxLineBytes = maxLineBytes
+        self.forwarding = forwarding
     }
 
     /// One loop with every counter in a local: no closures capture them, so the hot
@@ -46,10 +51,17 @@ struct SourcePump {
         var reader = LineReader(fd: sourceFD, maxLineBytes: maxLineBytes)
         defer { reader.deallocate() }
         var out: [UInt8] = []
+        // The splice path, while `splicing`: forwarded runs and copies go into its plan
+        // instead of `out`, and are carried out at the end of each read.
+        var forwarder = forwarding == .splice ? SpliceForwarder(source: sourceFD, destination: destinationFD) : nil
+        defer { forwarder?.release() }
+        var splicing = false
         // The run of forwarded lines (with their newlines) not yet written.
         var runStart: UnsafePointer<UInt8>?
         var runEnd: UnsafePointer<UInt8>?
         var current: StreamDescriptor?
+        // `current != nil` copies the descriptor (a retain and release of its strings per line).
+        var hasCurrent = false
         var currentKnown = false
         var currentRename: RecordRename?
         // The current stream's name and namespace as they appear in the lines.
@@ -69,7 +81,11 @@ struct SourcePump {
         }
         func copyRun() {
             guard let s = runStart, let e = runEnd else { return }
-            out.append(contentsOf: UnsafeBufferPointer(start: s, count: e - s))
+            if splicing {
+                forwarder?.plan.forward(reader.streamOffset(of: s)..<reader.streamOffset(of: e))
+            } else {
+                out.append(contentsOf: UnsafeBufferPointer(start: s, count: e - s))
+            }
             runStart = nil
             runEnd = nil
         }
@@ -82,14 +98,27 @@ struct SourcePump {
         /// Appends a rewritten (or unterminated) line to `out`, after what is pending.
         func forwardCopy(_ bytes: some Sequence<UInt8>) {
             copyRun()
-            out.append(contentsOf: bytes)
-            out.append(0x0A)
+            if splicing {
+                forwarder?.plan.insert(bytes)
+                forwarder?.plan.insert(CollectionOfOne(0x0A))
+            } else {
+                out.append(contentsOf: bytes)
+                out.append(0x0A)
+            }
         }
 
         var outcome = PumpOutcome.endOfInput
         reading: while true {
             var atEnd = false
-            switch reader.fill(stop: shared.stopSource) {
+            let filled: LineReader.Fill
+            if forwarder != nil {
+                let stop = shared.stopSource
+                filled = reader.fill { forwarder?.read(into: $0, count: $1, stop: stop) ?? .failed(EIO) }
+            } else {
+                filled = reader.fill(stop: shared.stopSource)
+            }
+            splicing = forwarder?.isActive ?? false
+            switch filled {
             case .bytes: break
             case .endOfFile: atEnd = true
             case .stopped: outcome = .stopped; break reading
@@ -118,7 +147,7 @@ struct SourcePump {
                 }
                 switch LineClassifier.classify(line, recordData: check) {
                 case .record(let stream, let namespace):
-                    var sameStream = current != nil && currentRaw.equals(UnsafeBufferPointer(rebasing: line[stream.range]))
+                    var sameStream = hasCurrent && currentRaw.equals(UnsafeBufferPointer(rebasing: line[stream.range]))
                     if sameStream {
                         if let n = namespace {
                             sameStream = currentHasNamespace && currentNamespaceRaw.equals(UnsafeBufferPointer(rebasing: line[n.range]))
@@ -131,6 +160,7 @@ struct SourcePump {
                         let d = StreamDescriptor(name: LineClassifier.string(stream, in: line),
                                                  namespace: namespace.map { LineClassifier.string($0, in: line) })
                         current = d
+                        hasCurrent = true
                         currentRaw.set(UnsafeBufferPointer(rebasing: line[stream.range]))
                         currentHasNamespace = namespace != nil
                         if let n = namespace { currentNamespaceRaw.set(UnsafeBufferPointer(rebasing: line[n.range])) }
@@ -143,6 +173,10 @@ struct SourcePump {
                         copyRun()
                         guard rename.rewrite(line, into: &out) else { skipped.notAirbyteMessage += 1; continue }
                         out.append(0x0A)
+                        if splicing {
+                            forwarder?.plan.insert(out)
+                            out.removeAll(keepingCapacity: true)
+                        }
                     } else {
                         forward(line, terminated: terminated)
                     }
@@ -174,7 +208,11 @@ struct SourcePump {
             // Writes what this read forwarded: the run straight from the buffer, or `out`
             // when a dropped or rewritten line broke it.
             let written: FileDescriptorIO.WriteResult
-            if out.isEmpty, let s = runStart, let e = runEnd {
+            if splicing {
+                copyRun()
+                forwarder?.plan.discard(upTo: reader.handedOutOffset)
+                written = forwarder?.carryOut(stop: shared.stopSource, lineBuffer: { reader.bytes(at: $0) }) ?? .written
+            } else if out.isEmpty, let s = runStart, let e = runEnd {
                 written = FileDescriptorIO.writeAll(destinationFD, UnsafeRawBufferPointer(start: s, count: e - s), stop: shared.stopSource)
             } else {
                 copyRun()
@@ -189,7 +227,12 @@ struct SourcePump {
             case .failed(let code): outcome = .destinationWriteFailed(code); break reading
             }
             if atEnd { break }
+            // After a fallback to copying (a long line), splicing resumes once the partial
+            // line is short again.
+            if !splicing { forwarder?.resume(pending: reader.pending(), at: reader.handedOutOffset) }
         }
+        let spliced = forwarder?.splicedBytes ?? 0
+        if spliced > 0 { shared.progress.withLock { $0.splicedBytes += spliced } }
         return outcome
     }
 
