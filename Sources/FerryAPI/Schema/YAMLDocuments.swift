@@ -21,9 +21,10 @@ public enum YAMLDocuments {
     /// A syntax error ends parsing, since YAML cannot resynchronise after one.
     public static func parse(_ text: String) -> [ManifestDocument] {
         var out: [ManifestDocument] = []
+        // Counts skipped empty documents too, so an error names the document it is in.
+        var index = 0
         do {
             let parser = try Parser(yaml: text)
-            var index = 0
             while let node = try parser.nextRoot() {
                 index += 1
                 do {
@@ -35,7 +36,7 @@ public enum YAMLDocuments {
                 }
             }
         } catch {
-            out.append(ManifestDocument(index: out.count + 1, result: .failure(ManifestError(message: "invalid YAML: \(error)"))))
+            out.append(ManifestDocument(index: index + 1, result: .failure(ManifestError(message: "invalid YAML: \(error)"))))
         }
         return out
     }

@@ -12,7 +12,23 @@ public struct ManifestProblem: Sendable, Hashable, CustomStringConvertible {
     public var object: String
     public var field: String
     public var message: String
-    public var description: String { "\(file): \(object): \(field): \(message)" }
+    /// One line even when a name, key or value in it holds line breaks (a YAML name can):
+    /// `ferry validate` prints one line per problem. Breaks are escaped: `\n`, `\r`, `\u{2028}`.
+    public var description: String { Self.escapingLineBreaks("\(file): \(object): \(field): \(message)") }
+
+    static func escapingLineBreaks(_ text: String) -> String {
+        guard text.contains(where: \.isNewline) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case _ where Character(scalar).isNewline: out += "\\u{\(String(scalar.value, radix: 16))}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
 }
 
 public enum ManifestValidator {

@@ -1,0 +1,2 @@
+// Header-only module: SwiftPM needs a source file in a C target.
+#include "CLibFuzzer.h"
