@@ -32,10 +32,12 @@ if [ "$#" -gt 0 ]; then
     swift test --skip-build "$@"
     exit
 fi
-# Three phases, so tests that spawn many processes never starve the timing-sensitive
+# Four phases, so tests that spawn many processes never starve the timing-sensitive
 # ones on a 2-core machine: unit and integration tests; the end-to-end tests (ferry dev,
 # ferry apiserver/node/operator processes, real kubectl); the 1,000-Sync pool capacity
-# test, which takes the machine for a few minutes.
+# test and the chaos suite (docs/chaos.md), each of which takes the machine for a few
+# minutes (without their variables phases 1 and 2 skip them).
 swift test --skip-build --skip 'KubectlTests|PoolCapacityAtScaleTests'
 swift test --skip-build --filter KubectlTests
 FERRY_TEST_SCALE=1 swift test --skip-build --filter PoolCapacityAtScaleTests
+FERRY_TEST_CHAOS=1 swift test --skip-build --filter ChaosTests

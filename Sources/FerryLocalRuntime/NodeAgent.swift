@@ -174,8 +174,19 @@ public final class NodeAgent: Sendable {
             // Bound by someone else meanwhile, or gone.
         } catch {
             logger.warning("binding pod failed", metadata: ["pod": "\(namespace)/\(name)", "error": "\(error)"])
+            // The scheduler requeues a pod whose binding failed (a 5xx, a timeout); without
+            // that the pod would stay unbound and Pending until something else changed it.
+            // A retry after another bind (Conflict) or the pod's deletion (NotFound) stops.
+            Task { [weak self] in
+                guard let clock = self?.configuration.clock else { return }
+                try? await clock.sleep(for: Self.bindRetryDelay)
+                await self?.bind(pod)
+            }
         }
     }
+
+    /// How long a failed binding waits before it is tried again.
+    static let bindRetryDelay: Duration = .seconds(1)
 
     // MARK: inspection
 

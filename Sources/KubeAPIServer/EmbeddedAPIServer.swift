@@ -58,7 +58,12 @@ public final class EmbeddedAPIServer: Sendable {
         }
         handler = APIHandler(store: store, faults: faults, bearerToken: bearerToken, configuration: configuration)
         let store = self.store
-        faults.setDropHandler { store.withState { $0.watchers.removeAll() } }
+        faults.setDropHandler {
+            store.withState { s in
+                defer { s.watchers.removeAll() }
+                return s.watchers.count
+            }
+        }
     }
 
     /// Binds and starts serving; returns once the listener is up.
@@ -134,6 +139,14 @@ public final class EmbeddedAPIServer: Sendable {
     /// configured with `auditRequests`.
     public func auditRecords() -> [AuditRecord] {
         handler.audit?.all ?? []
+    }
+
+    /// Calls `observer` with every stored change (create, update, delete), in
+    /// resourceVersion order, synchronously under the store's lock — so it must be quick —
+    /// or stops with nil. Unlike a watch it is never dropped, throttled or expired: a
+    /// reliability test sees every write even while the server injects faults.
+    public func observeChanges(_ observer: (@Sendable (StoredChange) -> Void)?) {
+        store.withState { $0.changeObserver = observer }
     }
 
     /// A kubeconfig with cluster, token user and context `ferry-dev`.

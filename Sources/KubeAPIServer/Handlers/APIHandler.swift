@@ -35,7 +35,7 @@ final class APIHandler: Sendable {
         let isHealth = request.segments.count == 1 && ["healthz", "readyz", "livez", "version"].contains(first)
         let isDiscovery = isHealth || request.segments.isEmpty
             || (["api", "apis", "openapi"].contains(first) && ResourcePath(segments: request.segments) == nil)
-        let (latency, fault) = faults.decide(isDiscovery: isDiscovery)
+        let (latency, fault) = faults.decide(isDiscovery: isDiscovery, userAgent: request.header("User-Agent"))
         if latency > .zero { try? await Task.sleep(for: latency) }
         if let fault { return .error(fault) }
         if !(isHealth && request.method == "GET") && !authenticated(request) { return .error(.unauthorized) }

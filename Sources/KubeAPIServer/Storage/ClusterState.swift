@@ -43,6 +43,8 @@ struct ClusterState {
     /// Set by every write; the persister clears it after a snapshot.
     var dirty = false
     var now: @Sendable () -> Date = { Date() }
+    /// `EmbeddedAPIServer.observeChanges`: told of every recorded event.
+    var changeObserver: (@Sendable (StoredChange) -> Void)?
 
     func get(_ storageKey: String, _ key: ObjectKey) -> JSONValue? {
         objects[storageKey]?[key]
@@ -104,7 +106,18 @@ struct ClusterState {
         dirty = true
         if let dropped = history.append(event) { compactedRV = max(compactedRV, dropped.rv) }
         watchers.deliver(event)
+        changeObserver?(StoredChange(type: event.type, resource: event.storageKey, object: event.object))
     }
+}
+
+/// One stored change as `EmbeddedAPIServer.observeChanges` reports it.
+public struct StoredChange: Sendable {
+    /// ADDED, MODIFIED or DELETED.
+    public var type: WatchEventType
+    /// `<group>/<plural>`: `/pods`, `/configmaps`, `ferry.dev/syncs`.
+    public var resource: String
+    /// The object as stored, with its new resourceVersion (the final state for DELETED).
+    public var object: JSONValue
 }
 
 /// A fixed-capacity ring of the most recent events.

@@ -1,0 +1,37 @@
+/// Found by the chaos suite (docs/chaos.md): a pod whose `pods/binding` got a 5xx stayed
+/// unbound and Pending for good, holding its WorkerPool slot; the agent now retries the
+/// binding as the scheduler requeues a pod.
+import Foundation
+import KubeAPIServer
+import KubeClient
+import KubeCore
+import KubeTestSupport
+import Testing
+@testable import FerryLocalRuntime
+
+@Suite struct BindingRetryTests {
+    @Test func aPodWhoseBindingFailedIsBoundOnceTheServerRecovers() async throws {
+        try await withClient { server, client in
+            // The test's own requests get no faults; the agent's (User-Agent "ferry") do.
+            var spared = try ClientConfiguration(kubeconfig: Kubeconfig.parse(server.kubeconfigYAML()))
+            spared.qps = 0
+            spared.userAgent = "binding-retry-test"
+            let test = try KubernetesClient(configuration: spared)
+            defer { Task { try? await test.shutdown() } }
+
+            let config = NodeAgentConfiguration(nodeName: "node-a", scheduleUnassigned: true)
+            try await withNodeAgent(config, client: client) { _ in
+                try await waitUntil(timeout: .seconds(10)) { (try? await test.get(.node, name: "node-a")) != nil }
+                server.faults.set(FaultPlan(errorRate: 1, errorCode: 500, spareUserAgentPrefixes: ["binding-retry-test"]))
+                _ = try await test.create(shellPod("unbound", node: nil, containers: [("main", "true")]), .pod)
+                // The first binding and its first retry fail.
+                try await waitUntil(timeout: .seconds(10)) { (server.faults.counts().errors[500] ?? 0) >= 2 }
+                #expect(try await getPod(test, "unbound")[path: ["spec", "nodeName"]].stringValue == nil)
+
+                server.faults.clear()
+                let done = try await waitForPhase(test, "unbound", "Succeeded")
+                #expect(done[path: ["spec", "nodeName"]] == "node-a")
+            }
+        }
+    }
+}
