@@ -31,6 +31,15 @@ struct OperatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("leader-election-namespace"), help: "Namespace of the leader election Lease (default: $POD_NAMESPACE, else the client's namespace).")
     var leaderElectionNamespace: String?
 
+    @Option(name: .customLong("leader-elect-lease-duration"), help: "How long a candidate waits after the leader's last renew before taking over (Go duration).")
+    var leaderElectLeaseDuration = "15s"
+
+    @Option(name: .customLong("leader-elect-renew-deadline"), help: "How long the leader keeps trying to renew before it stops leading (Go duration).")
+    var leaderElectRenewDeadline = "10s"
+
+    @Option(name: .customLong("leader-elect-retry-period"), help: "How often the leader renews and candidates try to acquire (Go duration).")
+    var leaderElectRetryPeriod = "2s"
+
     @Option(name: .customLong("metrics-bind-address"), help: "host:port for /metrics; 0 disables.")
     var metricsBindAddress = "127.0.0.1:8080"
 
@@ -47,6 +56,11 @@ struct OperatorCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("log-format"), help: "json (one object per line: time, level, logger, msg, then fields) or text.")
     var logFormat: LogFormat = .json
+
+    /// Bad leader election durations fail at start-up, before anything connects.
+    func validate() throws {
+        if leaderElect { _ = try leaderElection(namespace: "default", identity: "validation") }
+    }
 
     func run() async throws {
         logFormat.bootstrap()
@@ -68,7 +82,7 @@ struct OperatorCommand: AsyncParsableCommand {
         if leaderElect {
             let namespace = leaderElectionNamespace ?? ProcessInfo.processInfo.environment["POD_NAMESPACE"] ?? configuration.namespace
             let host = ProcessInfo.processInfo.hostName
-            election = LeaderElectionConfiguration(leaseName: "ferry-operator", namespace: namespace, identity: "\(host)_\(UUID().uuidString.prefix(8).lowercased())")
+            election = try leaderElection(namespace: namespace, identity: "\(host)_\(UUID().uuidString.prefix(8).lowercased())")
         }
         let manager = ControllerManager(
             client: client,
@@ -88,6 +102,7 @@ struct OperatorCommand: AsyncParsableCommand {
             "server": "\(configuration.server)",
             "namespaces": "\(namespaces.isEmpty ? "all" : namespaces.joined(separator: ","))",
             "leaderElection": "\(leaderElect)",
+            "identity": "\(election?.identity ?? "")",
         ])
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         do {
@@ -97,6 +112,32 @@ struct OperatorCommand: AsyncParsableCommand {
             throw error
         }
         try await client.shutdown()
+    }
+
+    /// The Lease `ferry-operator` with the `--leader-elect-*` durations, validated as
+    /// client-go validates them (plus the margin `LeaderElectionCore` relies on).
+    func leaderElection(namespace: String, identity: String) throws -> LeaderElectionConfiguration {
+        let duration = Self.leaderElectDuration
+        let election = LeaderElectionConfiguration(
+            leaseName: "ferry-operator", namespace: namespace, identity: identity,
+            leaseDuration: try duration(leaderElectLeaseDuration, "leader-elect-lease-duration"),
+            renewDeadline: try duration(leaderElectRenewDeadline, "leader-elect-renew-deadline"),
+            retryPeriod: try duration(leaderElectRetryPeriod, "leader-elect-retry-period"))
+        do {
+            try election.validate()
+        } catch {
+            throw ValidationError("\(error.description) (--leader-elect-lease-duration \(leaderElectLeaseDuration), "
+                                  + "--leader-elect-renew-deadline \(leaderElectRenewDeadline), --leader-elect-retry-period \(leaderElectRetryPeriod))")
+        }
+        return election
+    }
+
+    /// A `--leader-elect-*` value: a positive Go duration, to the millisecond.
+    static func leaderElectDuration(_ text: String, _ flag: String) throws -> Duration {
+        guard let seconds = DurationSyntax.seconds(text), seconds > 0, seconds < 1e9 else {
+            throw ValidationError("--\(flag) must be a positive duration such as 15s or 500ms, got \"\(text)\"")
+        }
+        return .milliseconds(Int64((seconds * 1000).rounded()))
     }
 }
 

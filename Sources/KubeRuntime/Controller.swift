@@ -24,6 +24,9 @@ public final class Controller: Service, Sendable {
     private let metrics: MetricsRegistry
     private let logger: Logger
     private let sources = Mutex<[Informer]>([])
+    /// Set by `run`: the first reconcile after (re)starting is logged at info, so a new
+    /// leader's take-over is visible in the log with its time.
+    private let firstReconcilePending = Mutex(false)
 
     public init(
         name: String, for primary: Informer, maxConcurrentReconciles: Int = 1, clock: any RuntimeClock = SystemClock(),
@@ -98,6 +101,7 @@ public final class Controller: Service, Sendable {
             for source in sources.withLock({ $0 }) { await source.store.waitUntilSynced() }
             if Task.isCancelled { return }
             logger.info("starting workers", metadata: ["workers": "\(maxConcurrentReconciles)"])
+            firstReconcilePending.withLock { $0 = true }
             await withTaskGroup(of: Void.self) { group in
                 for _ in 0..<maxConcurrentReconciles {
                     group.addTask { await self.worker() }
@@ -153,6 +157,9 @@ public final class Controller: Service, Sendable {
             queue.forget(key)
         }
         let resultLabel = outcome == .terminalError ? "error" : outcome.rawValue
+        if firstReconcilePending.withLock({ pending in defer { pending = false }; return pending }) {
+            logger.info("first reconcile", metadata: ["key": "\(key)", "result": "\(resultLabel)"])
+        }
         metrics.increment("controller_runtime_reconcile_total", ["controller": name, "result": resultLabel])
     }
 }

@@ -79,6 +79,7 @@ public final class LeaderElector: Service, Sendable {
                     return .childrenFinished
                 }
                 group.addTask { await self.renewLoop() }
+                group.addTask { await self.renewDeadlineWatch() }
                 let first = await group.next() ?? .childrenFinished
                 group.cancelAll()
                 return first
@@ -96,14 +97,17 @@ public final class LeaderElector: Service, Sendable {
         }
     }
 
-    /// Tries every retryPeriod (with jitter) until leader; false when stopped or cancelled.
+    /// Tries every retryPeriod (with jitter), and at the moment another's lease expires,
+    /// until leader; false when stopped or cancelled.
     private func acquire() async -> Bool {
         while !Task.isCancelled {
             let seen = changed.generation
             if isStopping || shuttingDown.withLock({ $0 }) { return false }
             if await tryAcquireOrRenew() { return true }
             let jitter = Double.random(in: 1.0...1.2)
-            await changed.wait(after: seen, until: clock.now + configuration.retryPeriod * jitter, clock: clock)
+            let now = clock.now
+            let wake = core.withLock { $0.nextAttempt(now: now, retryDelay: configuration.retryPeriod * jitter) }
+            await changed.wait(after: seen, until: wake, clock: clock)
         }
         return false
     }
@@ -118,6 +122,23 @@ public final class LeaderElector: Service, Sendable {
             if Task.isCancelled { break }
             if await tryAcquireOrRenew() { continue }
             if !core.withLock({ $0.failed(now: clock.now) }) { return .lost }
+        }
+        return .lost
+    }
+
+    /// Ends leading at `lastRenew + renewDeadline` even while a renew request still hangs
+    /// (the client's request timeout is far longer): the safety argument in
+    /// `LeaderElectionCore` needs the controllers cancelled by then, as client-go's renew
+    /// context with its renewDeadline timeout does.
+    private func renewDeadlineWatch() async -> LeadingEnd {
+        while !Task.isCancelled {
+            guard let deadline = core.withLock({ $0.leadingDeadline }) else { return .lost }
+            if clock.now >= deadline {
+                // Re-checked under the lock: a renew may have succeeded meanwhile.
+                if !core.withLock({ $0.failed(now: clock.now) }) { return .lost }
+                continue
+            }
+            try? await clock.sleep(until: deadline)
         }
         return .lost
     }
