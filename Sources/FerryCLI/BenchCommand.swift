@@ -5,7 +5,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks that print numbers.",
-        subcommands: [APIServerBench.self, RuntimeBench.self, RelayBench.self, SyncBench.self]
+        subcommands: [APIServerBench.self, RuntimeBench.self, RelayBench.self, SyncBench.self, ControlPlaneBench.self, FailoverBench.self]
     )
 }
 

@@ -33,6 +33,13 @@ public final class ControllerManager: Service, Sendable {
         var namespace: String?
     }
 
+    /// The comparable part of an informer's configuration (closures are not comparable).
+    private struct InformerShape: Hashable, CustomStringConvertible {
+        var indexers: Set<String>
+        var transformed: Bool
+        var description: String { "indexers \(indexers.sorted()), \(transformed ? "transform" : "no transform")" }
+    }
+
     public let client: KubernetesClient
     public let options: Options
     public let metrics: MetricsRegistry
@@ -41,6 +48,8 @@ public final class ControllerManager: Service, Sendable {
     public let healthServer: HealthServer?
     private let logger: Logger
     private let informers = Mutex<[InformerID: Informer]>([:])
+    /// What the first registration of each informer asked for.
+    private let shapes = Mutex<[InformerID: InformerShape]>([:])
     private let controllers = Mutex<[Controller]>([])
     private let elector = Mutex<LeaderElector?>(nil)
 
@@ -61,18 +70,33 @@ public final class ControllerManager: Service, Sendable {
             readyCheck = ReadyCheck()
         }
         readyCheck.set { [weak self] in self?.isReady ?? false }
+        InformerCacheMetrics.describe(metrics)
+        metrics.addCollector { [weak self] in
+            for (id, informer) in self?.informers.withLock({ $0 }) ?? [:] { InformerCacheMetrics.collect(informer, namespace: id.namespace, into: metrics) }
+        }
     }
 
     private let readyCheck: ReadyCheck
 
     /// The shared informer for `resource` (in `namespace`, or all namespaces). The first call
-    /// decides its indexers and transform; later calls get the same informer.
+    /// decides its indexers and transform; later calls get the same informer, and one that
+    /// asks for other indexers or a transform where the first had none (or the reverse) is
+    /// logged, since its controller would read a cache shaped for another one.
     public func informer(
         for resource: ResourceType, namespace: String? = nil, indexers: [String: IndexFunction] = [:], transform: (@Sendable (JSONValue) -> JSONValue)? = nil
     ) -> Informer {
-        informers.withLock { all in
+        let shape = InformerShape(indexers: Set(indexers.keys), transformed: transform != nil)
+        return informers.withLock { all in
             let id = InformerID(resource: resource, namespace: namespace)
-            if let existing = all[id] { return existing }
+            if let existing = all[id] {
+                if let first = shapes.withLock({ $0[id] }), first != shape {
+                    logger.warning("shared informer registered again with other indexers or transform; the first registration's are kept", metadata: [
+                        "resource": "\(resource.plural)", "first": "\(first)", "ignored": "\(shape)",
+                    ])
+                }
+                return existing
+            }
+            shapes.withLock { $0[id] = shape }
             let informer = Informer(
                 client: client, resource: resource, namespace: namespace, configuration: options.watcher, indexers: indexers, transform: transform, clock: clock,
                 logger: logger)

@@ -36,10 +36,10 @@ public enum ConnectionController {
     public static func register(on manager: ControllerManager, namespace: String? = nil,
                                 options: ConnectionControllerOptions = ConnectionControllerOptions()) -> Controller {
         let caches = ConnectionCaches(
-            connections: manager.informer(for: Connection.resourceType, namespace: namespace),
-            syncs: manager.informer(for: Sync.resourceType, namespace: namespace),
-            sources: manager.informer(for: Source.resourceType, namespace: namespace),
-            destinations: manager.informer(for: Destination.resourceType, namespace: namespace))
+            connections: manager.sharedInformer(for: Connection.resourceType, namespace: namespace),
+            syncs: manager.sharedInformer(for: Sync.resourceType, namespace: namespace),
+            sources: manager.sharedInformer(for: Source.resourceType, namespace: namespace),
+            destinations: manager.sharedInformer(for: Destination.resourceType, namespace: namespace))
         let controller = make(client: manager.client, caches: caches, events: manager.events, clock: manager.clock, options: options,
                               metrics: manager.metrics, name: namespace.map { "\(controllerName)-\($0)" } ?? controllerName)
         manager.add(controller)

@@ -28,10 +28,10 @@ public enum ConnectorProbeController {
     /// (in `namespace`, or all namespaces) with the manager's clock, metrics and recorder.
     @discardableResult
     public static func register(on manager: ControllerManager, defaults: OperatorDefaults, namespace: String? = nil) -> [Controller] {
-        // The same pod informer as the Sync controller's (the first caller sets its indexers).
-        let pods = manager.informer(for: .pod, namespace: namespace, indexers: PodSweeper.podIndexers)
+        // The same pod informer as the Sync controller's, with the same indexers and projection.
+        let pods = manager.sharedInformer(for: .pod, namespace: namespace)
         return [ConnectorProbeKind.source, .destination].map { kind in
-            let caches = ConnectorProbeCaches(connectors: manager.informer(for: kind.resourceType, namespace: namespace), pods: pods)
+            let caches = ConnectorProbeCaches(connectors: manager.sharedInformer(for: kind.resourceType, namespace: namespace), pods: pods)
             let controller = make(kind: kind, client: manager.client, caches: caches, events: manager.events, defaults: defaults, clock: manager.clock,
                                   metrics: manager.metrics, name: namespace.map { "\(controllerName(kind))-\($0)" } ?? controllerName(kind))
             manager.add(controller)

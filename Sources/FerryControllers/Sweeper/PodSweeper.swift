@@ -54,8 +54,8 @@ public struct PodSweeper: Sendable {
     /// or all namespaces) with the manager's clock, metrics and event recorder.
     @discardableResult
     public static func register(on manager: ControllerManager, namespace: String? = nil, options: PodSweeperOptions = PodSweeperOptions()) -> Controller {
-        let pods = manager.informer(for: .pod, namespace: namespace, indexers: podIndexers)
-        let syncs = manager.informer(for: Sync.resourceType, namespace: namespace)
+        let pods = manager.sharedInformer(for: .pod, namespace: namespace)
+        let syncs = manager.sharedInformer(for: Sync.resourceType, namespace: namespace)
         let controller = make(
             client: manager.client, pods: pods, syncs: syncs, events: manager.events, clock: manager.clock, metrics: manager.metrics, options: options,
             name: namespace.map { "\(controllerName)-\($0)" } ?? controllerName)

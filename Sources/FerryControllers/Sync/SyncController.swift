@@ -51,12 +51,12 @@ public enum SyncController {
     @discardableResult
     public static func register(on manager: ControllerManager, defaults: OperatorDefaults, namespace: String? = nil) -> Controller {
         let caches = SyncCaches(
-            syncs: manager.informer(for: Sync.resourceType, namespace: namespace),
-            pods: manager.informer(for: .pod, namespace: namespace, indexers: PodSweeper.podIndexers),
-            connections: manager.informer(for: Connection.resourceType, namespace: namespace),
-            sources: manager.informer(for: Source.resourceType, namespace: namespace),
-            destinations: manager.informer(for: Destination.resourceType, namespace: namespace),
-            pools: manager.informer(for: WorkerPool.resourceType, namespace: namespace))
+            syncs: manager.sharedInformer(for: Sync.resourceType, namespace: namespace),
+            pods: manager.sharedInformer(for: .pod, namespace: namespace),
+            connections: manager.sharedInformer(for: Connection.resourceType, namespace: namespace),
+            sources: manager.sharedInformer(for: Source.resourceType, namespace: namespace),
+            destinations: manager.sharedInformer(for: Destination.resourceType, namespace: namespace),
+            pools: manager.sharedInformer(for: WorkerPool.resourceType, namespace: namespace))
         let controller = make(client: manager.client, caches: caches, events: manager.events, defaults: defaults, clock: manager.clock,
                               metrics: manager.metrics, name: namespace.map { "\(controllerName)-\($0)" } ?? controllerName)
         manager.add(controller)

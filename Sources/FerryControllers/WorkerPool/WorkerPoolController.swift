@@ -53,10 +53,10 @@ public enum WorkerPoolController {
         autoscaler: PoolAutoscalerOptions = PoolAutoscalerOptions(), warmWorkers: WarmWorkerOptions = WarmWorkerOptions(), namespace: String? = nil
     ) -> Controller {
         let caches = WorkerPoolCaches(
-            pools: manager.informer(for: WorkerPool.resourceType, namespace: namespace),
-            syncs: manager.informer(for: Sync.resourceType, namespace: namespace),
-            connections: manager.informer(for: Connection.resourceType, namespace: namespace),
-            pods: manager.informer(for: .pod, namespace: namespace, indexers: PodSweeper.podIndexers))
+            pools: manager.sharedInformer(for: WorkerPool.resourceType, namespace: namespace),
+            syncs: manager.sharedInformer(for: Sync.resourceType, namespace: namespace),
+            connections: manager.sharedInformer(for: Connection.resourceType, namespace: namespace),
+            pods: manager.sharedInformer(for: .pod, namespace: namespace))
         let controller = make(client: manager.client, caches: caches, events: manager.events, defaultPool: defaultPool, autoscaler: autoscaler,
                               warmWorkers: warmWorkers, clock: manager.clock, metrics: manager.metrics, name: namespace.map { "\(controllerName)-\($0)" } ?? controllerName)
         manager.add(controller)
