@@ -156,7 +156,9 @@ import Testing
             ]], type: .merge)
             func placeholders() -> [JSONValue] { rig.pods.store.list().filter { $0.labels[WarmWorkerPods.poolLabel] == "default" } }
             try await waitUntil(timeout: .seconds(20)) { placeholders().count == 2 }
-            let pod = try #require(placeholders().first { $0.name == "default-warm-0" })
+            // From the server: the controller's cache keeps only what its readers use.
+            #expect(placeholders().contains { $0.name == "default-warm-0" })
+            let pod = try await rig.client.get(.pod, name: "default-warm-0", namespace: rig.namespace)
             #expect(pod["spec"]["priorityClassName"] == "ferry-warm-worker")
             #expect(pod["spec"]["nodeSelector"]["pool"] == "sync")
             // One worker pod's room: orchestrator 100m/128Mi + source 2/3Gi + destination 500m/1Gi.

@@ -25,7 +25,7 @@ import Testing
                 client: client,
                 options: .init(
                     leaderElection: LeaderElectionConfiguration(
-                        leaseName: "ferry", namespace: "default", identity: "manager-1", leaseDuration: .seconds(2), renewDeadline: .milliseconds(1500),
+                        leaseName: "ferry", namespace: "default", identity: "manager-1", leaseDuration: .seconds(10), renewDeadline: .seconds(8),
                         retryPeriod: .milliseconds(200)),
                     healthPort: 0))
             manager.controller(name: "cms", for: .configMap, namespace: "default") { key, object in
@@ -85,7 +85,7 @@ import Testing
                 client: client,
                 options: .init(
                     leaderElection: LeaderElectionConfiguration(
-                        leaseName: "empty", namespace: "default", identity: "manager-empty", leaseDuration: .seconds(2), renewDeadline: .milliseconds(1500),
+                        leaseName: "empty", namespace: "default", identity: "manager-empty", leaseDuration: .seconds(10), renewDeadline: .seconds(8),
                         retryPeriod: .milliseconds(200)),
                     healthHost: nil))
             let group = ServiceGroup(configuration: .init(services: [manager], logger: Logger(label: "test")))

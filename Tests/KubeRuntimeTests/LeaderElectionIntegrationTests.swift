@@ -110,7 +110,8 @@ import Testing
                 let afterExpiry = acquired.timeIntervalSince(lastRenew) - Self.leaseDuration / .seconds(1)
                 // 1 ms for the microseconds between reading the monotonic and the wall clock.
                 #expect(afterExpiry >= -0.001, "b acquired \(afterExpiry) s before a's lease expired")
-                #expect(afterExpiry < 1, "b acquired \(afterExpiry) s after a's lease expired")
+                // Generous: on a loaded 2-core machine a wake-up can be late by seconds.
+                #expect(afterExpiry < 5, "b acquired \(afterExpiry) s after a's lease expired")
                 b.stop()
                 try await group.waitForAll()
             }

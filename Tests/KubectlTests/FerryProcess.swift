@@ -3,6 +3,7 @@
 /// that every process of the test runs in and that is removed at the end.
 import Foundation
 import KubeTestSupport
+import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -100,4 +101,23 @@ func processes(matching text: String) -> [(pid: Int32, commandLine: String)] {
            let close = stat.lastIndex(of: ")"), stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first == "Z" { return nil }
         return (pid, commandLine)
     }
+}
+
+/// `ferry apiserver` on a free loopback port with the Ferry CRDs applied and Established;
+/// `body` gets the kubectl, the kubeconfig path and the test's directory (named after
+/// `directoryPrefix`). The server and the directory are always removed.
+func withFerryAPIServer<T>(directoryPrefix: String, _ body: (Kubectl, String, String) async throws -> T) async throws -> T {
+    let directory = try TestDirectory(directoryPrefix)
+    defer { directory.remove() }
+    let kubeconfig = directory.path + "/apiserver.kubeconfig"
+    let apiserver = try FerryProcess("apiserver", ["apiserver", "--port", "0", "--kubeconfig", kubeconfig], in: directory.path)
+    defer { apiserver.stop() }
+    try await apiserver.waitReady()
+    let kubectl = try Kubectl { try FileManager.default.copyItem(atPath: kubeconfig, toPath: $0) }
+    defer { kubectl.cleanUp() }
+    var r = try await kubectl.run("apply", "-f", crdsDirectory)
+    try #require(r.succeeded, "\(r.stderr)")
+    r = try await kubectl.run("wait", "--for=condition=Established", "-f", crdsDirectory, "--timeout=30s")
+    try #require(r.succeeded, "\(r.stderr)")
+    return try await body(kubectl, kubeconfig, directory.path)
 }

@@ -27,19 +27,7 @@ import Testing
     /// `ferry apiserver` with the CRDs Established; `body` gets kubectl, the kubeconfig path
     /// and the test's directory. The server is always stopped.
     static func withAPIServer<T>(_ body: (Kubectl, String, String) async throws -> T) async throws -> T {
-        let directory = try TestDirectory("ferry-failover")
-        defer { directory.remove() }
-        let kubeconfig = directory.path + "/apiserver.kubeconfig"
-        let apiserver = try FerryProcess("apiserver", ["apiserver", "--port", "0", "--kubeconfig", kubeconfig], in: directory.path)
-        defer { apiserver.stop() }
-        try await apiserver.waitReady()
-        let kubectl = try Kubectl { try FileManager.default.copyItem(atPath: kubeconfig, toPath: $0) }
-        defer { kubectl.cleanUp() }
-        var r = try await kubectl.run("apply", "-f", crdsDirectory)
-        try #require(r.succeeded, "\(r.stderr)")
-        r = try await kubectl.run("wait", "--for=condition=Established", "-f", crdsDirectory, "--timeout=30s")
-        try #require(r.succeeded, "\(r.stderr)")
-        return try await body(kubectl, kubeconfig, directory.path)
+        try await withFerryAPIServer(directoryPrefix: "ferry-failover", body)
     }
 
     /// The operator's JSON log lines.

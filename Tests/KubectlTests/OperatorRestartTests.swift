@@ -18,27 +18,15 @@ import Testing
     /// unassigned pods: there is no scheduler) running; `body` gets the kubectl, the
     /// kubeconfig path and the directory. Both processes are always stopped.
     static func withAPIServerAndNode<T>(runtime: String, _ body: (Kubectl, String, String, FerryProcess) async throws -> T) async throws -> T {
-        let directory = try TestDirectory("ferry-e2e-processes")
-        defer { directory.remove() }
-        let kubeconfig = directory.path + "/apiserver.kubeconfig"
-        let apiserver = try FerryProcess("apiserver", ["apiserver", "--port", "0", "--kubeconfig", kubeconfig], in: directory.path)
-        defer { apiserver.stop() }
-        try await apiserver.waitReady()
-        let kubectl = try Kubectl { try FileManager.default.copyItem(atPath: kubeconfig, toPath: $0) }
-        defer { kubectl.cleanUp() }
-
-        var r = try await kubectl.run("apply", "-f", crdsDirectory)
-        try #require(r.succeeded, "\(r.stderr)")
-        r = try await kubectl.run("wait", "--for=condition=Established", "-f", crdsDirectory, "--timeout=30s")
-        try #require(r.succeeded, "\(r.stderr)")
-
-        // The test's PATH has no `ferry`: the node must run worker pods' `ferry` as itself.
-        let node = try FerryProcess("node", ["node", "--kubeconfig", kubeconfig, "--name", "n1", "--runtime", runtime, "--schedule-unassigned",
-                                             "--work-dir", directory.path + "/node"], in: directory.path)
-        defer { node.stop() }
-        try await waitUntil(timeout: .seconds(30)) { try await kubectl.run("get", "node", "n1").succeeded || !node.isRunning }
-        try #require(node.isRunning, "\(node.log)")
-        return try await body(kubectl, kubeconfig, directory.path, node)
+        try await withFerryAPIServer(directoryPrefix: "ferry-e2e-processes") { kubectl, kubeconfig, directory in
+            // The test's PATH has no `ferry`: the node must run worker pods' `ferry` as itself.
+            let node = try FerryProcess("node", ["node", "--kubeconfig", kubeconfig, "--name", "n1", "--runtime", runtime, "--schedule-unassigned",
+                                                 "--work-dir", directory + "/node"], in: directory)
+            defer { node.stop() }
+            try await waitUntil(timeout: .seconds(30)) { try await kubectl.run("get", "node", "n1").succeeded || !node.isRunning }
+            try #require(node.isRunning, "\(node.log)")
+            return try await body(kubectl, kubeconfig, directory, node)
+        }
     }
 
     @Test func theExamplesRunOnSeparateAPIServerNodeAndOperatorProcesses() async throws {
