@@ -41,5 +41,3 @@ swift test --skip-build --skip 'KubectlTests|PoolCapacityAtScaleTests'
 swift test --skip-build --filter KubectlTests
 FERRY_TEST_SCALE=1 swift test --skip-build --filter PoolCapacityAtScaleTests
 FERRY_TEST_CHAOS=1 swift test --skip-build --filter ChaosTests
-# Alone: passes by itself, not yet beside the whole parallel suite (BindingRetryTests.swift).
-FERRY_TEST_ISOLATED=1 swift test --skip-build --filter BindingRetryTests

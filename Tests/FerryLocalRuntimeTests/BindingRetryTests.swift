@@ -9,9 +9,10 @@ import KubeTestSupport
 import Testing
 @testable import FerryLocalRuntime
 
-/// Run on its own (`FERRY_TEST_ISOLATED=1`, the test command's last phase): beside the
-/// whole parallel suite the agent made no request at all for 60 s after the faults were
-/// set — not yet understood, see the note on issue #10.
+/// Not part of the test command yet: it passes alone on a development machine, but on a
+/// fresh clone (alone, and beside the parallel suite) the agent sometimes made no request
+/// at all for 60 s after the faults were set — not yet understood, see the note on issue
+/// #10. Run it with `FERRY_TEST_ISOLATED=1 scripts/test.sh --filter BindingRetryTests`.
 @Suite(.enabled(if: ProcessInfo.processInfo.environment["FERRY_TEST_ISOLATED"] == "1")) struct BindingRetryTests {
     @Test func aPodWhoseBindingFailedIsBoundOnceTheServerRecovers() async throws {
         try await withClient { server, client in
