@@ -17,7 +17,7 @@ final class BenchChild {
     init(name: String, _ arguments: [String], directory: String, environment extra: [String: String] = [:]) throws {
         self.name = name
         logPath = directory + "/\(name).log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.executableURL = URL(fileURLWithPath: DevCommand.currentExecutable())
         process.arguments = arguments

@@ -108,6 +108,8 @@ struct SyncBench: AsyncParsableCommand {
             "metadata": ["name": "shop-to-lake", "namespace": ns],
             "spec": [
                 "sourceRef": ["name": "shop"], "destinationRef": ["name": "lake"], "streams": [["name": "users"]], "workerPool": .string(Self.poolName),
+                // 1,000 Syncs of one Connection at once, as 1,000 Connections' would run.
+                "concurrencyPolicy": "Allow",
                 "podTemplate": ["annotations": .object(simulation.mapValues(JSONValue.string))],
             ],
         ], Connection.resourceType)

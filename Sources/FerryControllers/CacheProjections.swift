@@ -52,7 +52,11 @@ public enum CacheProjections {
 
     /// The indexers of `resource`'s shared informer.
     public static func indexers(for resource: ResourceType) -> [String: IndexFunction] {
-        resource == .pod ? PodSweeper.podIndexers : [:]
+        switch resource {
+        case .pod: return PodSweeper.podIndexers
+        case Sync.resourceType: return SyncIndexes.indexers
+        default: return [:]
+        }
     }
 
     /// Without managedFields and the last-applied annotation (which no controller reads).

@@ -103,6 +103,10 @@ public final class ObjectStore: Sendable {
         state.withLock { s in (s.indices[name]?[value] ?? []).compactMap { s.objects[$0] } }
     }
 
+    /// Whether the store keeps the index `name` (a store built without it answers
+    /// `byIndex` with nothing, so a reader with a fallback scan asks first).
+    public func hasIndex(_ name: String) -> Bool { indexers[name] != nil }
+
     public func indexValues(_ name: String) -> [String] {
         state.withLock { Array($0.indices[name]?.keys ?? [:].keys) }
     }

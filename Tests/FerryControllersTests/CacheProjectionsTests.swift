@@ -126,13 +126,14 @@ import Testing
         #expect(CacheProjections.trimmedMetadata(plain) == plain)
     }
 
-    @Test func everyResourceHasOneProjectionAndThePodsTheSweeperIndex() throws {
+    @Test func everyResourceHasOneProjectionAndItsIndexes() throws {
         let pod = try Self.clusterPod()
         #expect(CacheProjections.transform(for: .pod)?(pod) == CacheProjections.pod(pod))
         #expect(CacheProjections.transform(for: Sync.resourceType)?(Self.finishedSync()) == CacheProjections.sync(Self.finishedSync()))
         #expect(CacheProjections.transform(for: Connection.resourceType)?(pod) == CacheProjections.trimmedMetadata(pod))
         #expect(Set(CacheProjections.indexers(for: .pod).keys) == [PodSweeper.syncIndex])
-        #expect(CacheProjections.indexers(for: Sync.resourceType).isEmpty)
+        #expect(Set(CacheProjections.indexers(for: Sync.resourceType).keys) == Set(SyncIndexes.indexers.keys))
+        #expect(CacheProjections.indexers(for: Connection.resourceType).isEmpty)
 
         // Through an informer, as the manager builds it: the store holds the projection.
         let informer = Informer(resource: .pod, indexers: CacheProjections.indexers(for: .pod), transform: CacheProjections.transform(for: .pod))

@@ -52,8 +52,11 @@ struct SyncRig {
     }
 
     /// Connection `shop-to-lake` from `shop` to `lake` with one stream.
-    func createConnection(pool: String? = nil, retry: JSONValue? = nil, timeouts: JSONValue? = nil) async throws {
-        var spec: JSONValue = ["sourceRef": ["name": "shop"], "destinationRef": ["name": "lake"], "streams": [["name": "users"]]]
+    /// `concurrencyPolicy` is Allow unless given: most tests here run many Syncs of this
+    /// one Connection to exercise the pool, which one-at-a-time would serialize.
+    func createConnection(pool: String? = nil, retry: JSONValue? = nil, timeouts: JSONValue? = nil, concurrencyPolicy: String = "Allow") async throws {
+        var spec: JSONValue = ["sourceRef": ["name": "shop"], "destinationRef": ["name": "lake"], "streams": [["name": "users"]],
+                               "concurrencyPolicy": .string(concurrencyPolicy)]
         if let pool { spec["workerPool"] = .string(pool) }
         if let retry { spec["retry"] = retry }
         if let timeouts { spec["timeouts"] = timeouts }

@@ -33,7 +33,7 @@ extension ConnectionSpec {
         "namespaceFormat": .string("Destination namespace when namespaceDefinition is custom; ${SOURCE_NAMESPACE} is replaced by the source namespace.", minLength: 1),
         "prefix": .string("Prefix added to destination stream names.", default: ""),
         "schemaChanges": .enum("What happens when discover finds a changed source schema.", SchemaChangePolicy.self, default: .ignore),
-        "concurrencyPolicy": .enum("What happens when a sync is due while one runs, as for a CronJob.", ConcurrencyPolicy.self, default: .forbid),
+        "concurrencyPolicy": .enum("What happens when a sync is due while one runs, as for a CronJob. Unless Allow, a Connection runs one Sync at a time: the others (manual ones too) stay Queued, oldest first.", ConcurrencyPolicy.self, default: .forbid),
         "startingDeadlineSeconds": .integer("A scheduled sync that cannot start within this many seconds of its time is skipped, as for a CronJob.", format: "int64", minimum: 0),
         "retry": FieldSchema.object("Progress-aware retry of failed attempts (Airbyte's policy).", [
             "maxSuccessiveFailures": .integer("Attempts in a row that committed nothing before the sync fails.", minimum: 0, default: 5),

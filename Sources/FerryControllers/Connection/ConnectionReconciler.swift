@@ -90,7 +90,7 @@ public struct ConnectionReconciler: Sendable {
         let namespace = object.namespace ?? ""
         let name = object.name ?? ""
         var status = connection.status ?? ConnectionStatus()
-        let syncs = caches.syncs.store.list().filter { ($0.namespace ?? "") == namespace && $0["spec"]["connectionRef"]["name"].stringValue == name }
+        let syncs = SyncIndexes.syncs(ofConnection: name, namespace: namespace, in: caches.syncs.store)
         let finished = syncs.compactMap { FinishedSync($0) }
         // Counted before summarize moves lastSync, the newest Sync already counted.
         let (streak, newFailures) = Self.streak(finished, status)

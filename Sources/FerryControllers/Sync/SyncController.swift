@@ -32,6 +32,15 @@ public enum SyncController {
             guard let pool = pod.labels[FerryLabels.pool], pod.labels[FerryLabels.managedBy] == FerryLabels.managedByValue else { return [] }
             return admissible(namespace: pod.namespace ?? "", poolLabel: pool, caches: caches, expectations: reconciler.expectations, now: clock.wallTime)
         }
+        // A Sync waiting for its Connection's previous Sync is woken by that Sync's changes
+        // (it finishing, or going away).
+        controller.watches(caches.syncs) { sync in
+            guard let connection = sync["spec"]["connectionRef"]["name"].stringValue,
+                  SyncIndexes.queuedReason(of: sync) != SyncConditions.Reason.waitingForPreviousSync else { return [] }
+            return SyncIndexes.syncs(ofConnection: connection, namespace: sync.namespace ?? "", in: caches.syncs.store)
+                .filter { SyncIndexes.queuedReason(of: $0) == SyncConditions.Reason.waitingForPreviousSync }
+                .compactMap { ObjectKey($0) }
+        }
         // A Sync waiting for a missing reference is woken when that kind changes; a pool's
         // change (created, resized) also wakes the Syncs waiting for its workers.
         let waits: [(Informer, Set<String>)] = [
@@ -76,10 +85,6 @@ public enum SyncController {
 
     /// Queued Syncs in `namespace` whose Queued condition has one of `reasons`.
     static func waiting(in namespace: String, reasons: Set<String>, syncs: ObjectStore) -> [ObjectKey] {
-        syncs.list().filter { sync in
-            guard (sync.namespace ?? "") == namespace, sync["status"]["phase"].stringValue == SyncPhase.queued.rawValue else { return false }
-            let queued = (sync["status"]["conditions"].arrayValue ?? []).first { $0["type"].stringValue == SyncConditions.queued }
-            return queued.flatMap { $0["reason"].stringValue }.map(reasons.contains) ?? false
-        }.compactMap { ObjectKey($0) }
+        SyncIndexes.queuedSyncs(in: namespace, reasons: reasons, store: syncs).compactMap { ObjectKey($0) }
     }
 }

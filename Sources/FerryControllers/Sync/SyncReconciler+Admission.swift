@@ -151,13 +151,16 @@ extension SyncReconciler {
         var connections: [String: Connection?] = [:]
         // Read from the JSON, decoding only what a retry backoff needs: this runs on
         // every admission and every worker pod change, over all Syncs of the namespace.
-        for object in caches.syncs.store.list() where (object.namespace ?? "") == namespace {
+        for object in SyncIndexes.unfinishedSyncs(in: namespace, store: caches.syncs.store) {
             let phase = object["status"]["phase"].stringValue
             guard phase == nil || phase == SyncPhase.queued.rawValue, object.deletionTimestamp == nil,
                   object["spec"]["cancel"].boolValue != true, let name = object["spec"]["connectionRef"]["name"].stringValue else { continue }
             let connection = connections[name] ?? caches.connections.store.get(namespace: namespace, name: name).flatMap { try? $0.decode(Connection.self) }
             connections[name] = connection
             guard let connection, connection.spec.effectiveWorkerPool == pool else { continue }
+            // Not its Connection's turn: it waits for a Sync, not for a worker.
+            if connection.spec.effectiveConcurrencyPolicy != .allow,
+               ConnectionTurn.previous(of: object, among: SyncIndexes.syncs(ofConnection: name, namespace: namespace, in: caches.syncs.store)) != nil { continue }
             let attempts = object["status"]["attempts"].arrayValue ?? []
             let latest = attempts.compactMap { $0["number"].intValue }.max() ?? 0
             let nextPod = WorkerPodNaming.podName(sync: object.name ?? "", attempt: Int(latest) + 1)

@@ -22,6 +22,8 @@ public enum SyncConditions {
         public static let destinationNotFound = "DestinationNotFound"
         public static let workerPoolNotFound = "WorkerPoolNotFound"
         public static let waitingForWorker = "WaitingForWorker"
+        /// Another Sync of the Connection runs (or is older and waits): one at a time.
+        public static let waitingForPreviousSync = "WaitingForPreviousSync"
         public static let retrying = "Retrying"
         public static let admitted = "WorkerAssigned"
         public static let succeeded = "Succeeded"
@@ -39,7 +41,7 @@ public enum SyncConditions {
 
     /// Reasons of a Sync going its normal way; any other (a missing reference, a failure,
     /// a retry, a timeout) makes its condition's Event a Warning.
-    static let normalReasons: Set<String> = [Reason.created, Reason.waitingForWorker, Reason.admitted, Reason.succeeded, Reason.cancelled]
+    static let normalReasons: Set<String> = [Reason.created, Reason.waitingForWorker, Reason.waitingForPreviousSync, Reason.admitted, Reason.succeeded, Reason.cancelled]
 
     static func isWarning(_ condition: Condition) -> Bool { !normalReasons.contains(condition.reason) }
 }

@@ -124,6 +124,14 @@ public struct SyncReconciler: Sendable {
             // The Queued condition already says Retrying (written when the attempt failed).
             return .requeueAfter(.milliseconds(Int64((retryAt.timeIntervalSince(now) * 1000).rounded(.up))))
         }
+        let policy = refs.connection.spec.effectiveConcurrencyPolicy
+        if policy != .allow, let previous = ConnectionTurn.previous(
+            of: object, among: SyncIndexes.syncs(ofConnection: sync.spec.connectionRef.name, namespace: namespace, in: caches.syncs.store)) {
+            // The Sync of the same Connection turning terminal wakes this one (SyncController).
+            _ = try await stayQueued(object, status, reason: SyncConditions.Reason.waitingForPreviousSync,
+                                     message: "waiting for Sync \(previous) of Connection \(sync.spec.connectionRef.name) to finish (concurrencyPolicy \(policy.rawValue))")
+            return .requeueAfter(Self.waitingRecheck)
+        }
         let pool = refs.connection.spec.effectiveWorkerPool
         let podName = WorkerPodNaming.podName(sync: object.name ?? "", attempt: Int((status.currentAttempt?.number ?? 0) + 1))
         let queued = QueuedSync(namespace: namespace, name: object.name ?? "", queuedSince: status.queuedSince(object))

@@ -17,10 +17,14 @@ public struct PoolOccupancy: Hashable, Sendable {
     /// Where one Sync stands for its pool; nil once it finished (it holds nothing).
     enum Slot { case queued, running }
 
+    private static let waitingForPreviousSync = SyncConditions.Reason.waitingForPreviousSync
+
     static func slot(of sync: JSONValue) -> Slot? {
         switch sync["status"]["phase"].stringValue {
         // A Sync being deleted before it got a worker will never take one.
-        case nil, SyncPhase.queued.rawValue?: return sync.deletionTimestamp == nil ? .queued : nil
+        // Nor does one waiting for its Connection's previous Sync need a worker yet.
+        case nil, SyncPhase.queued.rawValue?:
+            return sync.deletionTimestamp == nil && SyncIndexes.queuedReason(of: sync) != waitingForPreviousSync ? .queued : nil
         // A Sync being deleted still holds its worker until its pod is gone.
         case SyncPhase.pending.rawValue?, SyncPhase.running.rawValue?: return .running
         default: return nil

@@ -73,7 +73,7 @@ struct WorkerPoolReconciler: Sendable {
         }
         let namespace = key.namespace ?? ""
         let connections = caches.connections.store
-        let occupancy = PoolOccupancy.count(pool: key.name, namespace: namespace, syncs: caches.syncs.store.list()) {
+        let occupancy = PoolOccupancy.count(pool: key.name, namespace: namespace, syncs: SyncIndexes.unfinishedSyncs(in: namespace, store: caches.syncs.store)) {
             connections.get(namespace: namespace, name: $0)
         }
         var fields = PoolStatusFields(pool: pool, generation: object.generation, occupancy: occupancy)
