@@ -45,6 +45,14 @@ struct NodeCommand: AsyncParsableCommand {
     @Option(help: "Memory capacity reported for the node.")
     var memory = "16Gi"
 
+    // The kubelet's own client limit (KubeletConfiguration kubeAPIQPS/kubeAPIBurst): a
+    // node binding and reporting hundreds of pods at client-go's 5 QPS took minutes.
+    @Option(name: .customLong("kube-api-qps"), help: "Client-side limit of API requests per second, as the kubelet's flag; 0 or less turns it off.")
+    var kubeAPIQPS: Double = 50
+
+    @Option(name: .customLong("kube-api-burst"), help: "Requests allowed at once above --kube-api-qps, as the kubelet's flag.")
+    var kubeAPIBurst: Int = 100
+
     @Option(name: .customLong("max-pods"), help: "Pod capacity reported for the node.")
     var maxPods = 110
 
@@ -59,12 +67,15 @@ struct NodeCommand: AsyncParsableCommand {
             }
             images[image] = local
         }
-        let clientConfiguration: ClientConfiguration
+        var clientConfiguration: ClientConfiguration
         do {
             clientConfiguration = try ClientConfiguration.load(kubeconfigPath: kubeconfig, context: context)
         } catch {
             throw ValidationError(error.description)
         }
+        guard kubeAPIQPS.isFinite, kubeAPIBurst >= 1 else { throw ValidationError("--kube-api-qps must be a number and --kube-api-burst at least 1") }
+        clientConfiguration.qps = kubeAPIQPS
+        clientConfiguration.burst = kubeAPIBurst
         var logger = Logger(label: "ferry.node")
         logger.logLevel = .info
         let client = try KubernetesClient(configuration: clientConfiguration)

@@ -53,7 +53,7 @@ public enum CacheProjections {
     /// The indexers of `resource`'s shared informer.
     public static func indexers(for resource: ResourceType) -> [String: IndexFunction] {
         switch resource {
-        case .pod: return PodSweeper.podIndexers
+        case .pod: return PodSweeper.podIndexers.merging([SyncReconciler.poolIndex: SyncReconciler.poolIndexFunction]) { a, _ in a }
         case Sync.resourceType: return SyncIndexes.indexers
         default: return [:]
         }

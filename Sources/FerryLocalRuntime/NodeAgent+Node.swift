@@ -10,6 +10,30 @@ extension NodeAgent {
     /// Node status is re-posted every this many lease renewals.
     static let statusEveryHeartbeats = 6
 
+    /// Registers the Node, retrying every failure with `AgentBackoff.nodeRegistration`
+    /// like the kubelet, which never stops trying: an API server that is down, overloaded
+    /// or not yet letting this node in may be fine at the next attempt. Returns false when
+    /// the task was cancelled before the Node was registered.
+    func registerNodeRetrying() async -> Bool {
+        var failures = 0
+        while !Task.isCancelled {
+            do {
+                try await registerNode()
+                if failures > 0 { logger.info("node registered", metadata: ["node": "\(configuration.nodeName)", "attempts": "\(failures + 1)"]) }
+                return true
+            } catch {
+                if Task.isCancelled { return false }
+                failures += 1
+                let delay = AgentBackoff.nodeRegistration.delay(afterFailures: failures)
+                logger.warning("registering node failed, retrying", metadata: [
+                    "node": "\(configuration.nodeName)", "error": "\(error)", "attempt": "\(failures)", "retryIn": "\(delay)",
+                ])
+                do { try await configuration.clock.sleep(for: delay) } catch { return false }
+            }
+        }
+        return false
+    }
+
     func registerNode() async throws(KubeClientError) {
         let name = configuration.nodeName
         let node: JSONValue = [

@@ -29,6 +29,12 @@ public final class NodeAgent: Sendable {
         var runners: [String: PodRunner] = [:]
         var byName: [String: String] = [:]
         var terminating: Set<String> = []
+        /// Unbound pods whose binding failed and waits for a retry, by uid: the latest
+        /// version the informer showed. A pod leaves when it is bound or gone, which stops
+        /// its retry (see NodeAgent+Binding.swift).
+        var bindingRetries: [String: JSONValue] = [:]
+        /// Where a failed binding's pod uid goes to be retried, while `run` runs.
+        var bindingRetryQueue: AsyncStream<String>.Continuation?
     }
     let state = Mutex(State())
     /// Usage windows of local pods (see NodeAgent+Metrics.swift).
@@ -57,21 +63,26 @@ public final class NodeAgent: Sendable {
     }
 
     /// Runs until the task is cancelled, then stops every container it started (SIGTERM,
-    /// SIGKILL after `shutdownGracePeriod`) and removes the pods' directories.
+    /// SIGKILL after `shutdownGracePeriod`) and removes the pods' directories. API errors
+    /// never end it: registration, bindings and status reports are retried with backoff
+    /// (`AgentBackoff`) as long as it runs. (Still `throws` for the callers written when
+    /// a failed registration ended it; it no longer throws.)
     public func run() async throws {
-        do {
-            try await registerNode()
-        } catch {
-            throw NodeAgentError(description: "registering node \(configuration.nodeName): \(error)")
+        guard await registerNodeRetrying() else {
+            await shutdown()
+            return
         }
         let selector = configuration.scheduleUnassigned ? nil : "spec.nodeName=\(configuration.nodeName)"
         let informer = Informer(client: client, resource: .pod, configuration: .init(fieldSelector: selector),
                                 clock: configuration.clock, logger: logger)
         let (changes, continuation) = AsyncStream<StoreChange>.makeStream()
         informer.addHandler { continuation.yield($0) }
+        let (bindingRetries, bindingRetryQueue) = AsyncStream<String>.makeStream()
+        state.withLock { $0.bindingRetryQueue = bindingRetryQueue }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await informer.run() }
             group.addTask { await self.heartbeat() }
+            group.addTask { await self.retryBindings(bindingRetries) }
             if configuration.mode == .local { group.addTask { await self.sampleUsage() } }
             group.addTask {
                 for await change in changes { await self.handle(change) }
@@ -80,6 +91,11 @@ public final class NodeAgent: Sendable {
             group.cancelAll()
         }
         continuation.finish()
+        bindingRetryQueue.finish()
+        state.withLock { s in
+            s.bindingRetryQueue = nil
+            s.bindingRetries.removeAll()
+        }
         await shutdown()
     }
 
@@ -103,7 +119,9 @@ public final class NodeAgent: Sendable {
         case .added(let pod), .updated(_, let pod):
             await handleLive(pod)
         case .deleted(let pod):
-            guard let uid = pod.uid, let runner = removeRunner(uid) else { return }
+            guard let uid = pod.uid else { return }
+            state.withLock { _ = $0.bindingRetries.removeValue(forKey: uid) }
+            guard let runner = removeRunner(uid) else { return }
             await runner.terminateForRemoval()
         }
     }
@@ -112,9 +130,11 @@ public final class NodeAgent: Sendable {
         guard let uid = pod.uid, let name = pod.name else { return }
         let nodeName = pod[path: ["spec", "nodeName"]].stringValue ?? ""
         if nodeName.isEmpty {
-            if configuration.scheduleUnassigned { await bind(pod) }
+            if configuration.scheduleUnassigned { await bindUnassigned(pod, uid: uid) }
             return
         }
+        // Bound (here or elsewhere): a pending binding retry stops.
+        state.withLock { _ = $0.bindingRetries.removeValue(forKey: uid) }
         guard nodeName == configuration.nodeName else { return }
         let namespace = pod.namespace ?? "default"
         let phase = pod[path: ["status", "phase"]].stringValue ?? "Pending"
@@ -155,38 +175,6 @@ public final class NodeAgent: Sendable {
             return runner
         }
     }
-
-    /// Binds a pod meant for the default scheduler to this node (`pods/binding`).
-    private func bind(_ pod: JSONValue) async {
-        let scheduler = pod[path: ["spec", "schedulerName"]].stringValue ?? "default-scheduler"
-        guard scheduler == "default-scheduler" || scheduler.isEmpty, pod.deletionTimestamp == nil,
-              let name = pod.name, let namespace = pod.namespace else { return }
-        let binding: JSONValue = [
-            "apiVersion": "v1", "kind": "Binding",
-            "metadata": ["name": .string(name), "namespace": .string(namespace), "uid": .string(pod.uid ?? "")],
-            "target": ["apiVersion": "v1", "kind": "Node", "name": .string(configuration.nodeName)],
-        ]
-        let request = APIRequest(method: .POST, path: RequestBuilder(.pod).path(namespace: namespace, name: name, subresource: "binding"),
-                                 contentType: "application/json", body: binding.serializedBytes())
-        do {
-            _ = try await client.send(request)
-        } catch where error.isConflict || error.isNotFound {
-            // Bound by someone else meanwhile, or gone.
-        } catch {
-            logger.warning("binding pod failed", metadata: ["pod": "\(namespace)/\(name)", "error": "\(error)"])
-            // The scheduler requeues a pod whose binding failed (a 5xx, a timeout); without
-            // that the pod would stay unbound and Pending until something else changed it.
-            // A retry after another bind (Conflict) or the pod's deletion (NotFound) stops.
-            Task { [weak self] in
-                guard let clock = self?.configuration.clock else { return }
-                try? await clock.sleep(for: Self.bindRetryDelay)
-                await self?.bind(pod)
-            }
-        }
-    }
-
-    /// How long a failed binding waits before it is tried again.
-    static let bindRetryDelay: Duration = .seconds(1)
 
     // MARK: inspection
 

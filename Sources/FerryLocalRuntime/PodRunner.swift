@@ -35,7 +35,8 @@ actor PodRunner {
     private var deadlineTask: Task<Void, Never>?
     private var statusVersion = 0
     private var sentVersion = 0
-    private var lastSend: Task<Void, Never>?
+    /// Sends status while a report is unsent (see `report`); nil when every report is sent.
+    private var statusSender: Task<Void, Never>?
     /// The pod is gone from the API: status updates would only fail.
     private var gone = false
 
@@ -137,9 +138,10 @@ actor PodRunner {
         removeDirectory()
     }
 
-    /// The pod is gone from the API: kill at once, no status.
+    /// The pod is gone from the API (or the agent stops): kill at once, no status.
     func terminateForRemoval(grace: Duration = .zero) async {
         gone = true
+        statusSender?.cancel()
         await stop(grace: grace)
         removeDirectory()
     }
@@ -160,19 +162,22 @@ actor PodRunner {
 
     // MARK: status
 
-    /// Queues a status report; reports go out in order, coalesced to the latest.
+    /// Queues a status report. One sender task sends them in order and always sends the
+    /// status as it is when it sends, so a newer status supersedes an unsent older one and
+    /// no stale status follows a newer one. Like the kubelet's status manager it never gives
+    /// up while the pod exists: a failed report is retried with `AgentBackoff.podStatus`
+    /// until it is sent, the pod is gone (NotFound, or another pod by now: Conflict on the
+    /// UID precondition), or the agent stops (`terminateForRemoval` cancels the sender).
     func report() {
         guard !gone else { return }
         statusVersion += 1
-        let previous = lastSend
-        lastSend = Task { [weak self] in
-            await previous?.value
-            await self?.sendLatest()
-        }
+        guard statusSender == nil else { return }
+        statusSender = Task { [weak self] in await self?.sendPendingStatus() }
     }
 
+    /// Waits until every queued report is sent (or given up because the pod is gone).
     func flushStatus() async {
-        await lastSend?.value
+        while let sender = statusSender { await sender.value }
     }
 
     func currentStatus() -> JSONValue {
@@ -183,26 +188,35 @@ actor PodRunner {
         return status
     }
 
-    private func sendLatest() async {
-        var attempts = 0
-        while sentVersion < statusVersion && !gone {
+    private func sendPendingStatus() async {
+        // Cleared in the same actor turn that saw nothing left to send, so a `report`
+        // after it starts a new sender and one during it is sent by this one.
+        defer { statusSender = nil }
+        var failures = 0
+        while sentVersion < statusVersion && !gone && !Task.isCancelled {
             let version = statusVersion
             var status = currentStatus()
             if failure == nil {
                 status.setKeepingNull("reason", .null)
                 status.setKeepingNull("message", .null)
             }
+            // The UID makes the patch a precondition (as the kubelet's): a real API server
+            // answers Conflict instead of patching a new pod that took this one's name.
+            let patch: JSONValue = ["metadata": ["uid": .string(uid)], "status": status]
             do {
-                _ = try await context.client.patchStatus(.pod, name: name, namespace: namespace, patch: ["status": status], type: .merge)
+                _ = try await context.client.patchStatus(.pod, name: name, namespace: namespace, patch: patch, type: .merge)
                 sentVersion = version
-                attempts = 0
-            } catch where error.isNotFound {
+                failures = 0
+            } catch where error.isNotFound || error.isConflict {
                 gone = true
             } catch {
-                attempts += 1
-                context.logger.warning("reporting pod status failed", metadata: ["pod": "\(namespace)/\(name)", "error": "\(error)"])
-                if attempts >= 5 { return }
-                try? await context.configuration.clock.sleep(for: .milliseconds(500 * attempts))
+                if Task.isCancelled { return }
+                failures += 1
+                let delay = AgentBackoff.podStatus.delay(afterFailures: failures)
+                context.logger.warning("reporting pod status failed, retrying", metadata: [
+                    "pod": "\(namespace)/\(name)", "error": "\(error)", "attempt": "\(failures)", "retryIn": "\(delay)",
+                ])
+                do { try await context.configuration.clock.sleep(for: delay) } catch { return }
             }
         }
     }

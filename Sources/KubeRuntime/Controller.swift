@@ -83,12 +83,21 @@ public final class Controller: Service, Sendable {
 
     /// Any change to an object of `informer` enqueues the keys `map` returns.
     public func watches(_ informer: Informer, map: @escaping @Sendable (JSONValue) -> [ObjectKey]) {
+        watches(informer, changes: { change in
+            var keys = Set<ObjectKey>()
+            for obj in change.objects { keys.formUnion(map(obj)) }
+            return Array(keys)
+        })
+    }
+
+    /// Each change of `informer` enqueues the keys `map` returns for it: for a mapping
+    /// that only some transitions call for (it sees the old and the new object), since
+    /// handlers run on the informer's delivery path.
+    public func watches(_ informer: Informer, changes map: @escaping @Sendable (StoreChange) -> [ObjectKey]) {
         sources.withLock { s in if !s.contains(where: { $0 === informer }) { s.append(informer) } }
         let queue = self.queue
         informer.addHandler { change in
-            var keys = Set<ObjectKey>()
-            for obj in change.objects { keys.formUnion(map(obj)) }
-            for key in keys { queue.add(key) }
+            for key in Set(map(change)) { queue.add(key) }
         }
     }
 

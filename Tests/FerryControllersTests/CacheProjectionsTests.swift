@@ -131,7 +131,7 @@ import Testing
         #expect(CacheProjections.transform(for: .pod)?(pod) == CacheProjections.pod(pod))
         #expect(CacheProjections.transform(for: Sync.resourceType)?(Self.finishedSync()) == CacheProjections.sync(Self.finishedSync()))
         #expect(CacheProjections.transform(for: Connection.resourceType)?(pod) == CacheProjections.trimmedMetadata(pod))
-        #expect(Set(CacheProjections.indexers(for: .pod).keys) == [PodSweeper.syncIndex])
+        #expect(Set(CacheProjections.indexers(for: .pod).keys) == [PodSweeper.syncIndex, SyncReconciler.poolIndex])
         #expect(Set(CacheProjections.indexers(for: Sync.resourceType).keys) == Set(SyncIndexes.indexers.keys))
         #expect(CacheProjections.indexers(for: Connection.resourceType).isEmpty)
 

@@ -13,6 +13,26 @@ import Testing
         #expect(SyncReconciler.formatDuration(seconds: seconds) == expected)
     }
 
+    /// Only a worker pod going away or finishing wakes its pool's queue.
+    @Test func aWorkerSlotIsFreedByAPodFinishingOrGoing() {
+        func pod(_ phase: String?) -> JSONValue {
+            var pod: JSONValue = ["metadata": ["name": "s-1", "namespace": "default"]]
+            if let phase { pod["status"] = ["phase": .string(phase)] }
+            return pod
+        }
+        // Not `!= nil`: JSONValue is ExpressibleByNilLiteral, so that would compare with `.null`.
+        let freed = { (change: StoreChange) -> Bool in
+            guard case .some = SyncController.freedWorker(change) else { return false }
+            return true
+        }
+        #expect(!freed(.added(pod(nil))) && !freed(.added(pod("Running"))))
+        #expect(freed(.added(pod("Succeeded"))) && freed(.added(pod("Failed"))), "finished when first seen (a relist)")
+        #expect(!freed(.updated(old: pod(nil), new: pod("Pending"))) && !freed(.updated(old: pod("Pending"), new: pod("Running"))))
+        #expect(freed(.updated(old: pod("Running"), new: pod("Succeeded"))) && freed(.updated(old: pod("Pending"), new: pod("Failed"))))
+        #expect(!freed(.updated(old: pod("Succeeded"), new: pod("Succeeded"))), "already counted as free")
+        #expect(freed(.deleted(pod("Running"))) && freed(.deleted(pod(nil))) && freed(.deleted(pod("Succeeded"))))
+    }
+
     static func connection(_ retry: RetryPolicy? = nil, streams: [ConfiguredStream]? = nil) -> Connection {
         Connection(metadata: ObjectMeta(name: "c", namespace: "default"),
                    spec: ConnectionSpec(sourceRef: .init(name: "s"), destinationRef: .init(name: "d"), streams: streams, retry: retry))

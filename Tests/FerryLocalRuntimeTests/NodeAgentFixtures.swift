@@ -6,15 +6,18 @@ import KubeAPIServer
 import KubeClient
 import KubeCore
 import KubeTestSupport
+import Logging
+import Synchronization
 
 /// The agent serves `pods/log` for the embedded server, as `ferry dev` wires it.
 extension NodeAgent: PodLogProvider {}
 
 /// Runs a node agent for the body; cancels it afterwards and waits until it has stopped.
 func withNodeAgent<T>(
-    _ configuration: NodeAgentConfiguration, client: KubernetesClient, _ body: (NodeAgent) async throws -> T
+    _ configuration: NodeAgentConfiguration, client: KubernetesClient, log: AgentLog? = nil, _ body: (NodeAgent) async throws -> T
 ) async throws -> T {
-    let agent = try NodeAgent(client: client, configuration: configuration)
+    let agent = try log.map { try NodeAgent(client: client, configuration: configuration, logger: $0.logger) }
+        ?? NodeAgent(client: client, configuration: configuration)
     let task = Task { try await agent.run() }
     do {
         let result = try await body(agent)
@@ -88,4 +91,86 @@ func processIsGone(_ pid: Int32) -> Bool {
 
 struct FixtureError: Error, CustomStringConvertible {
     var description: String
+}
+
+/// The User-Agent of `withObserver`'s client: fault plans spare it, so a test keeps
+/// driving and observing while the agent's own requests fail.
+let observerUserAgent = "fault-test-observer"
+
+/// A second client for the test's own requests, sent as `observerUserAgent`.
+func withObserver<T>(_ server: EmbeddedAPIServer, _ body: (KubernetesClient) async throws -> T) async throws -> T {
+    var configuration = try ClientConfiguration(kubeconfig: Kubeconfig.parse(server.kubeconfigYAML()))
+    configuration.qps = 0
+    configuration.userAgent = observerUserAgent
+    let client = try KubernetesClient(configuration: configuration)
+    do {
+        let result = try await body(client)
+        try await client.shutdown()
+        return result
+    } catch {
+        try? await client.shutdown()
+        throw error
+    }
+}
+
+/// Waits until the Node reports Ready, i.e. its registration (create, status) is done, and
+/// its Lease exists, i.e. the first heartbeat is done.
+func waitForNodeReady(_ client: KubernetesClient, _ node: String, timeout: Duration = .seconds(60)) async throws {
+    do {
+        try await waitUntil(timeout: timeout) {
+            guard let object = try? await client.get(.node, name: node),
+                  condition(object, "Ready")["status"] == "True" else { return false }
+            return (try? await client.get(.lease, name: node, namespace: "kube-node-lease")) != nil
+        }
+    } catch {
+        throw FixtureError(description: "node \(node) never became Ready with a Lease: \(error)")
+    }
+}
+
+/// The 5xx responses with `code` the server injected so far.
+func injectedErrors(_ server: EmbeddedAPIServer, _ code: Int) -> Int {
+    server.faults.counts().errors[code] ?? 0
+}
+
+/// `waitUntil` with a generous timeout whose failure names the step.
+func step(_ label: String, timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws {
+    do { try await waitUntil(timeout: timeout, condition) } catch { throw FixtureError(description: "\(label): \(error)") }
+}
+
+/// What the agent logged, each message with the time it was logged: tests of its retries
+/// read when each attempt failed.
+final class AgentLog: Sendable {
+    struct Entry: Sendable {
+        var at: ContinuousClock.Instant
+        var level: Logger.Level
+        var message: String
+        var metadata: [String: String]
+    }
+
+    private let stored = Mutex<[Entry]>([])
+
+    var logger: Logger { Logger(label: "ferry.node") { _ in Handler(log: self) } }
+
+    /// The entries with this message (and, when given, this `pod` metadata), oldest first.
+    func entries(_ message: String, pod: String? = nil) -> [Entry] {
+        stored.withLock { $0 }.filter { $0.message == message && (pod == nil || $0.metadata["pod"] == pod) }
+    }
+
+    fileprivate func append(_ entry: Entry) { stored.withLock { $0.append(entry) } }
+
+    private struct Handler: LogHandler {
+        let log: AgentLog
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .info
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
+            let all = self.metadata.merging(metadata ?? [:]) { _, new in new }
+            log.append(Entry(at: .now, level: level, message: "\(message)", metadata: all.mapValues { "\($0)" }))
+        }
+    }
 }

@@ -150,4 +150,15 @@ import Testing
         let small = LogFiles.tail(path, lines: 80, maxBytes: 30)
         #expect(small.utf8.count <= 30)
     }
+
+    @Test func backoffDoublesToItsCap() {
+        let registration = AgentBackoff.nodeRegistration
+        #expect((1...8).map(registration.delay(afterFailures:)) == [
+            .milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .milliseconds(1600),
+            .milliseconds(3200), .milliseconds(6400), .seconds(7),
+        ])
+        #expect(registration.delay(afterFailures: 10_000) == .seconds(7))
+        #expect(registration.delay(afterFailures: 0) == .milliseconds(100))
+        #expect((1...7).map(AgentBackoff.podBinding.delay(afterFailures:)) == [1, 2, 4, 8, 16, 30, 30].map { Duration.seconds($0) })
+    }
 }

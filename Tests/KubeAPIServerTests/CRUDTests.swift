@@ -34,6 +34,15 @@ import Testing
             #expect(stale.json["reason"] == "Conflict")
             #expect(stale.json["message"] == "Operation cannot be fulfilled on configmaps \"a\": the object has been modified; please apply your changes to the latest version and try again")
 
+            // A uid in the body is a precondition: another object's uid (the name deleted
+            // and recreated) is a Conflict, as the kubelet's status patches rely on.
+            var otherUID = updated.json
+            otherUID[path: ["metadata", "uid"]] = "00000000-0000-0000-0000-000000000000"
+            otherUID[path: ["metadata", "resourceVersion"]] = nil
+            let recreated = try await c.put("/api/v1/namespaces/default/configmaps/a", otherUID)
+            #expect(recreated.status == 409 && recreated.json["reason"] == "Conflict")
+            #expect(recreated.json["message"].stringValue?.contains("Precondition failed: UID in precondition: 00000000-0000-0000-0000-000000000000, UID in object meta: \(obj.uid ?? "")") == true)
+
             // No-op update keeps the resourceVersion.
             let same = try await c.put("/api/v1/namespaces/default/configmaps/a", updated.json)
             #expect(same.json.resourceVersion == updated.json.resourceVersion)

@@ -27,11 +27,13 @@ public enum SyncController {
         controller.owns(caches.pods)
         // A worker pod finishing (or going away) frees a slot of its pool: wake the Syncs
         // that admission would now let in. The others keep their place and are woken as
-        // slots free in turn.
-        controller.watches(caches.pods) { pod in
-            guard let pool = pod.labels[FerryLabels.pool], pod.labels[FerryLabels.managedBy] == FerryLabels.managedByValue else { return [] }
+        // slots free in turn. Only those transitions: the pool's queue is read per call,
+        // and a pod's creation, binding and start free nothing.
+        controller.watches(caches.pods, changes: { change in
+            guard let pod = freedWorker(change), let pool = pod["metadata"]["labels"][FerryLabels.pool].stringValue,
+                  pod["metadata"]["labels"][FerryLabels.managedBy].stringValue == FerryLabels.managedByValue else { return [] }
             return admissible(namespace: pod.namespace ?? "", poolLabel: pool, caches: caches, expectations: reconciler.expectations, now: clock.wallTime)
-        }
+        })
         // A Sync waiting for its Connection's previous Sync is woken by that Sync's changes
         // (it finishing, or going away).
         controller.watches(caches.syncs) { sync in
@@ -70,6 +72,19 @@ public enum SyncController {
                               metrics: manager.metrics, name: namespace.map { "\(controllerName)-\($0)" } ?? controllerName)
         manager.add(controller)
         return controller
+    }
+
+    /// The pod of a change that freed a worker slot: one gone, or one that turned
+    /// Succeeded or Failed (seen so for the first time, also in a relist).
+    static func freedWorker(_ change: StoreChange) -> JSONValue? {
+        func finished(_ pod: JSONValue) -> Bool { ["Succeeded", "Failed"].contains(pod["status"]["phase"].stringValue ?? "") }
+        // No `cond ? pod : nil`: JSONValue is ExpressibleByNilLiteral, so that is `.null`.
+        switch change {
+        case .deleted(let pod): return pod
+        case .added(let pod): if finished(pod) { return pod }
+        case .updated(let old, let new): if finished(new) && !finished(old) { return new }
+        }
+        return Optional<JSONValue>.none
     }
 
     /// The queued Syncs of a pool that would be admitted now.

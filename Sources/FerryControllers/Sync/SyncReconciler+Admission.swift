@@ -122,6 +122,16 @@ extension SyncReconciler {
         Self.activeWorkers(namespace: namespace, pool: pool, pods: caches.pods.store, expectations: expectations)
     }
 
+    /// The pod cache's index of worker pods by `namespace/<pool label>`: a pool's workers
+    /// are counted on every admission and every worker pod change, so not by a scan of
+    /// every pod.
+    public static let poolIndex = "ferry.dev/pool"
+    static let poolIndexFunction: IndexFunction = { pod in
+        let labels = pod["metadata"]["labels"]
+        guard let pool = labels[FerryLabels.pool].stringValue else { return [] }
+        return ["\(pod.namespace ?? "")/\(pool)"]
+    }
+
     /// The expected pods are read before the cache: a pod the informer adds in between is
     /// then in both (counted once), where the other order counted it in neither — the
     /// expectation already dropped, the cache listed too early — and let a pool run one
@@ -129,7 +139,10 @@ extension SyncReconciler {
     static func activeWorkers(namespace: String, pool: String, pods: ObjectStore, expectations: PodExpectations) -> Int {
         let label = WorkerPodNaming.labelValue(pool)
         var names = expectations.unseen(namespace: namespace, pool: pool, in: pods)
-        for pod in pods.list() where (pod.namespace ?? "") == namespace && pod.labels[FerryLabels.pool] == label {
+        let poolPods = pods.hasIndex(poolIndex)
+            ? pods.byIndex(poolIndex, "\(namespace)/\(label)")
+            : pods.list().filter { (poolIndexFunction($0).first) == "\(namespace)/\(label)" }
+        for pod in poolPods {
             let phase = pod["status"]["phase"].stringValue
             if phase != "Succeeded", phase != "Failed", let name = pod.name { names.insert(name) }
         }
@@ -148,25 +161,24 @@ extension SyncReconciler {
     /// and a freed slot would wake it instead of the next Sync.
     static func queue(namespace: String, pool: String, now: Date, caches: SyncCaches, expectations: PodExpectations) -> [QueuedSync] {
         var out: [QueuedSync] = []
-        var connections: [String: Connection?] = [:]
-        // Read from the JSON, decoding only what a retry backoff needs: this runs on
-        // every admission and every worker pod change, over all Syncs of the namespace.
+        // Read from the JSON, decoding a Connection only for a retry backoff: this runs on
+        // every admission and every worker pod change, over the unfinished Syncs of the
+        // namespace, each of which may have its own Connection.
         for object in SyncIndexes.unfinishedSyncs(in: namespace, store: caches.syncs.store) {
             let phase = object["status"]["phase"].stringValue
             guard phase == nil || phase == SyncPhase.queued.rawValue, object.deletionTimestamp == nil,
-                  object["spec"]["cancel"].boolValue != true, let name = object["spec"]["connectionRef"]["name"].stringValue else { continue }
-            let connection = connections[name] ?? caches.connections.store.get(namespace: namespace, name: name).flatMap { try? $0.decode(Connection.self) }
-            connections[name] = connection
-            guard let connection, connection.spec.effectiveWorkerPool == pool else { continue }
+                  object["spec"]["cancel"].boolValue != true, let name = object["spec"]["connectionRef"]["name"].stringValue,
+                  let connectionObject = caches.connections.store.get(namespace: namespace, name: name),
+                  PoolOccupancy.pool(ofConnection: connectionObject) == pool else { continue }
             // Not its Connection's turn: it waits for a Sync, not for a worker.
-            if connection.spec.effectiveConcurrencyPolicy != .allow,
+            if connectionObject["spec"]["concurrencyPolicy"].stringValue != ConcurrencyPolicy.allow.rawValue,
                ConnectionTurn.previous(of: object, among: SyncIndexes.syncs(ofConnection: name, namespace: namespace, in: caches.syncs.store)) != nil { continue }
             let attempts = object["status"]["attempts"].arrayValue ?? []
             let latest = attempts.compactMap { $0["number"].intValue }.max() ?? 0
             let nextPod = WorkerPodNaming.podName(sync: object.name ?? "", attempt: Int(latest) + 1)
             if caches.pods.store.get(namespace: namespace, name: nextPod) != nil || expectations.isExpected(namespace: namespace, pod: nextPod) { continue }
             if attempts.contains(where: { $0["phase"].stringValue == SyncPhase.failed.rawValue }),
-               let status = try? object["status"].decode(SyncStatus.self),
+               let status = try? object["status"].decode(SyncStatus.self), let connection = try? connectionObject.decode(Connection.self),
                let retryAt = retryTime(status: status, connection: connection), retryAt > now { continue }
             if let queued = QueuedSync(sync: object) { out.append(queued) }
         }

@@ -24,6 +24,11 @@ extension ClusterState {
         if let rv = desired.resourceVersion, !rv.isEmpty, rv != existing.resourceVersion {
             throw .staleUpdate(r.groupResource, name)
         }
+        // A uid in the body is a precondition (the kubelet's status patches carry one): an
+        // object deleted and recreated under the same name is another object.
+        if let uid = desired.uid, !uid.isEmpty, uid != existing.uid {
+            throw .conflict(r.groupResource, name, "Precondition failed: UID in precondition: \(uid), UID in object meta: \(existing.uid ?? "")")
+        }
         var new: JSONValue
         switch target {
         case .status:
