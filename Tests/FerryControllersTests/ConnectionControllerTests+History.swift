@@ -76,6 +76,13 @@ extension ConnectionControllerTests {
                 Set(try await events(client, "orders", reason: "SuccessfulDelete").compactMap { $0["message"].stringValue })
                     == ["Deleted finished Sync orders-a (history.successful 1)", "Deleted finished Sync orders-c (history.failed 1)"]
             }
+            // The status is written by the reconcile after orders-d finished, which may come
+            // after the deletions above; the clock moves on so that a reconcile requeued
+            // after a conflict (the rate limiter runs on this clock) comes back.
+            try await waitUntil(timeout: .seconds(30)) {
+                clock.advance(by: .milliseconds(100))
+                return try await status(client, "orders")["lastSync"]["name"] == "orders-d"
+            }
             let summary = try await status(client, "orders")
             #expect(summary["lastSync"]["name"] == "orders-d" && summary["lastSuccessfulSyncTime"] == .string(KubeTime.format(t0.addingTimeInterval(60))))
             #expect(summary["activeSyncs"] == ["orders-running"])

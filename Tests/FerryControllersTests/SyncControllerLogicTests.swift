@@ -20,7 +20,8 @@ import Testing
             if let phase { pod["status"] = ["phase": .string(phase)] }
             return pod
         }
-        // Not `!= nil`: JSONValue is ExpressibleByNilLiteral, so that would compare with `.null`.
+        // Whether there is a pod at all: a `.null` pod (what `cond ? pod : nil` gives, as
+        // JSONValue is ExpressibleByNilLiteral) must count as one, so the test sees it.
         let freed = { (change: StoreChange) -> Bool in
             guard case .some = SyncController.freedWorker(change) else { return false }
             return true
