@@ -6,6 +6,14 @@ import PackageDescription
 // `-DFERRY_FUZZING`, where the target starts libFuzzer (FuzzSupport), which calls
 // `LLVMFuzzerTestOneInput`. A separate package so the root package's build and tests
 // never see the instrumented targets.
+/// Each fuzz target and the root package's products it fuzzes.
+let fuzzTargets: [(name: String, products: [String])] = [
+    ("FuzzAirbyteLine", ["AirbyteProtocol", "KubeCore"]),
+    ("FuzzKubeconfig", ["KubeClient"]),
+    ("FuzzManifest", ["FerryAPI", "KubeCore"]),
+    ("FuzzCron", ["FerrySchedule"]),
+]
+
 let package = Package(
     name: "FerryFuzz",
     platforms: [.macOS(.v15)],
@@ -15,30 +23,8 @@ let package = Package(
     targets: [
         .target(name: "CLibFuzzer"),
         .target(name: "FuzzSupport", dependencies: ["CLibFuzzer"]),
-        .executableTarget(
-            name: "FuzzAirbyteLine",
-            dependencies: [
-                "FuzzSupport",
-                .product(name: "AirbyteProtocol", package: "ferry"),
-                .product(name: "KubeCore", package: "ferry"),
-            ]
-        ),
-        .executableTarget(
-            name: "FuzzKubeconfig",
-            dependencies: ["FuzzSupport", .product(name: "KubeClient", package: "ferry")]
-        ),
-        .executableTarget(
-            name: "FuzzManifest",
-            dependencies: [
-                "FuzzSupport",
-                .product(name: "FerryAPI", package: "ferry"),
-                .product(name: "KubeCore", package: "ferry"),
-            ]
-        ),
-        .executableTarget(
-            name: "FuzzCron",
-            dependencies: ["FuzzSupport", .product(name: "FerrySchedule", package: "ferry")]
-        ),
-    ],
+    ] + fuzzTargets.map { name, products in
+        .executableTarget(name: name, dependencies: ["FuzzSupport"] + products.map { .product(name: $0, package: "ferry") })
+    },
     swiftLanguageModes: [.v6]
 )

@@ -27,23 +27,19 @@ public enum SyncIndexes {
 
     /// Every cached Sync of the Connection `namespace/name`, finished or not.
     public static func syncs(ofConnection name: String, namespace: String, in store: ObjectStore) -> [JSONValue] {
-        lookup(store, connection, "\(namespace)/\(name)") { connectionKey(of: $0) == "\(namespace)/\(name)" }
+        store.byIndex(connection, "\(namespace)/\(name)") { connectionKey(of: $0) == "\(namespace)/\(name)" }
     }
 
     /// The cached Syncs of `namespace` not in a terminal phase (new, Queued, Pending, Running).
     public static func unfinishedSyncs(in namespace: String, store: ObjectStore) -> [JSONValue] {
-        lookup(store, unfinished, namespace) { isUnfinished($0) && ($0.namespace ?? "") == namespace }
+        store.byIndex(unfinished, namespace) { isUnfinished($0) && ($0.namespace ?? "") == namespace }
     }
 
     /// The Queued Syncs of `namespace` whose Queued condition has one of `reasons`.
     public static func queuedSyncs(in namespace: String, reasons: Set<String>, store: ObjectStore) -> [JSONValue] {
         reasons.sorted().flatMap { reason in
-            lookup(store, queuedReason, "\(namespace)/\(reason)") { ($0.namespace ?? "") == namespace && queuedReason(of: $0) == reason }
+            store.byIndex(queuedReason, "\(namespace)/\(reason)") { ($0.namespace ?? "") == namespace && queuedReason(of: $0) == reason }
         }
-    }
-
-    private static func lookup(_ store: ObjectStore, _ index: String, _ value: String, orScan matches: (JSONValue) -> Bool) -> [JSONValue] {
-        store.hasIndex(index) ? store.byIndex(index, value) : store.list().filter(matches)
     }
 
     static func connectionKey(of sync: JSONValue) -> String? {

@@ -104,8 +104,15 @@ public final class ObjectStore: Sendable {
     }
 
     /// Whether the store keeps the index `name` (a store built without it answers
-    /// `byIndex` with nothing, so a reader with a fallback scan asks first).
+    /// `byIndex` with nothing).
     public func hasIndex(_ name: String) -> Bool { indexers[name] != nil }
+
+    /// Objects filed under `value` in the index `name`, or, in a store built without
+    /// that indexer (a test's or a bench's own informer), every object `matches` accepts:
+    /// `matches` must say what the index function files under `value`.
+    public func byIndex(_ name: String, _ value: String, orScanning matches: (JSONValue) -> Bool) -> [JSONValue] {
+        hasIndex(name) ? byIndex(name, value) : list().filter(matches)
+    }
 
     public func indexValues(_ name: String) -> [String] {
         state.withLock { Array($0.indices[name]?.keys ?? [:].keys) }

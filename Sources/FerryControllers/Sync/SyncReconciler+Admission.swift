@@ -139,10 +139,7 @@ extension SyncReconciler {
     static func activeWorkers(namespace: String, pool: String, pods: ObjectStore, expectations: PodExpectations) -> Int {
         let label = WorkerPodNaming.labelValue(pool)
         var names = expectations.unseen(namespace: namespace, pool: pool, in: pods)
-        let poolPods = pods.hasIndex(poolIndex)
-            ? pods.byIndex(poolIndex, "\(namespace)/\(label)")
-            : pods.list().filter { (poolIndexFunction($0).first) == "\(namespace)/\(label)" }
-        for pod in poolPods {
+        for pod in pods.byIndex(poolIndex, "\(namespace)/\(label)", orScanning: { poolIndexFunction($0).first == "\(namespace)/\(label)" }) {
             let phase = pod["status"]["phase"].stringValue
             if phase != "Succeeded", phase != "Failed", let name = pod.name { names.insert(name) }
         }
